@@ -1,0 +1,23 @@
+//
+// taskio.hpp
+//
+// Distributed under the Boost Software License, Version 1.0.
+//
+// The umbrella header: every public taskio header, nothing else.
+
+#ifndef TASKIO_HPP
+#define TASKIO_HPP
+
+#include <taskio/clock.hpp>
+#include <taskio/config.hpp>
+#include <taskio/create_task.hpp>
+#include <taskio/exceptions.hpp>
+#include <taskio/future.hpp>
+#include <taskio/log.hpp>
+#include <taskio/run.hpp>
+#include <taskio/sleep.hpp>
+#include <taskio/task.hpp>
+#include <taskio/this_task.hpp>
+#include <taskio/traits.hpp>
+
+#endif  // TASKIO_HPP

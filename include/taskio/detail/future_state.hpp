@@ -1,0 +1,185 @@
+//
+// taskio/detail/future_state.hpp
+//
+// Distributed under the Boost Software License, Version 1.0.
+//
+// The shared state behind taskio::future<T> and (as a base) taskio::task<T>:
+// asyncio's Future state machine PENDING -> FINISHED(value | exception) or
+// CANCELLED, its ordered list of done callbacks, and the "exception was never
+// retrieved" bookkeeping.
+//
+// Done callbacks and the wake-ups of awaiters share ONE ordered list of
+// completion nodes, so everything registered on a future is scheduled in
+// registration order at the moment it completes (SEMANTICS.md 1.3).
+
+#ifndef TASKIO_DETAIL_FUTURE_STATE_HPP
+#define TASKIO_DETAIL_FUTURE_STATE_HPP
+
+#include <taskio/config.hpp>
+#include <taskio/detail/ref_ptr.hpp>
+#include <taskio/exceptions.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <optional>
+#include <string>
+#include <type_traits>
+
+namespace taskio {
+using callback_id = std::uint64_t;
+}
+
+namespace taskio::detail {
+
+class loop;
+class future_state_base;
+
+/// A registration on a future: fired once, at completion, in order.
+struct completion_node {
+  completion_node* prev = nullptr;
+  completion_node* next = nullptr;
+  /// Called at completion with the node already unlinked. Must only
+  /// schedule work; the node may delete itself.
+  void (*fire)(completion_node*, future_state_base&) = nullptr;
+  /// Frees a node still registered when its future is destroyed (null:
+  /// the node is owned elsewhere).
+  void (*destroy)(completion_node*) = nullptr;
+};
+
+/// Intrusive doubly-linked FIFO of completion nodes.
+class completion_list {
+public:
+  bool empty() const noexcept { return head_ == nullptr; }
+  void push_back(completion_node* n) noexcept;
+  void erase(completion_node* n) noexcept;
+  completion_node* pop_front() noexcept;
+  completion_node* front() const noexcept { return head_; }
+
+private:
+  completion_node* head_ = nullptr;
+  completion_node* tail_ = nullptr;
+};
+
+enum class future_status : std::uint8_t { pending, finished, cancelled };
+
+/// Non-template part of a future's state. Touched only on its executor.
+class TASKIO_DECL future_state_base : public ref_counted {
+public:
+  future_state_base(loop& l, boost::asio::any_io_executor ex);
+  ~future_state_base() override;
+
+  loop& get_loop() const noexcept { return *loop_; }
+  /// Where callbacks are scheduled: the loop's executor, or the task's.
+  const boost::asio::any_io_executor& executor() const noexcept { return ex_; }
+
+  bool done() const noexcept { return status_ != future_status::pending; }
+  bool cancelled() const noexcept { return status_ == future_status::cancelled; }
+  future_status status() const noexcept { return status_; }
+
+  /// asyncio Future.cancel(msg); tasks override it (Task.cancel).
+  virtual bool cancel(std::string msg);
+
+  /// Throws what result() must throw when no value can be returned: pending
+  /// -> invalid_state_error, cancelled -> cancelled_error, failed -> the
+  /// exception. Marks the exception retrieved. Returns normally on success.
+  void check_result(const char* who);
+  /// asyncio exception(): pending -> invalid_state_error, cancelled ->
+  /// cancelled_error, else the exception or null. Marks it retrieved.
+  std::exception_ptr exception(const char* who);
+  /// The stored exception (a cancelled_error when cancelled), no checks.
+  const std::exception_ptr& stored_exception() const noexcept { return exception_; }
+  void mark_retrieved() noexcept { log_unretrieved_ = false; }
+
+  // --- completion (pending only; invalid_state_error otherwise) ---
+  void set_exception(std::exception_ptr e, const char* who);
+  /// Cancels with a message: status cancelled, callbacks scheduled.
+  void set_cancelled(std::exception_ptr cancelled_error);
+
+  // --- callbacks ---
+  void add_node(completion_node* n);   // n fires at once (scheduled) if done
+  void remove_node(completion_node* n) noexcept { callbacks_.erase(n); }
+  callback_id add_done_callback(std::function<void(future_state_base&)> f);
+  std::size_t remove_done_callback(callback_id id) noexcept;
+
+  /// Schedules `f` on this future's executor as a plain loop callback (the
+  /// thread's current loop is set while it runs; exceptions are logged).
+  void call_soon(std::function<void()> f);
+
+  /// "<Future pending>" / "<Task finished name='...' ...>".
+  virtual std::string repr() const;
+  /// "Future" or "Task" (used in messages).
+  virtual const char* kind() const noexcept { return "Future"; }
+
+protected:
+  /// Moves to a terminal state and schedules every registered node.
+  void complete(future_status s);
+  void check_pending(const char* who) const;
+
+  loop* loop_;
+  boost::asio::any_io_executor ex_;
+  future_status status_ = future_status::pending;
+  bool log_unretrieved_ = false;
+  std::exception_ptr exception_;
+  completion_list callbacks_;
+};
+
+/// The result slot of a future<T> / task<T>.
+template <class T>
+class result_slot {
+public:
+  template <class U>
+  void store(U&& v) {
+    value_.emplace(std::forward<U>(v));
+  }
+  const T& value() const { return *value_; }
+
+private:
+  std::optional<T> value_;
+};
+
+template <>
+class result_slot<void> {
+public:
+  void store() noexcept {}
+  void value() const noexcept {}
+};
+
+/// Completion signature of waiting on a T: void(exception_ptr, T), or
+/// void(exception_ptr) for void.
+template <class T>
+struct wait_signature {
+  using type = void(std::exception_ptr, T);
+};
+template <>
+struct wait_signature<void> {
+  using type = void(std::exception_ptr);
+};
+template <class T>
+using wait_signature_t = typename wait_signature<T>::type;
+
+/// Invokes a wait handler with an exception, or with the value of `slot`.
+template <class T, class Handler>
+void invoke_wait_handler(Handler& h, std::exception_ptr e, const result_slot<T>* slot) {
+  if constexpr (std::is_void_v<T>) {
+    (void)slot;
+    std::move(h)(std::move(e));
+  } else if (e || !slot) {
+    std::move(h)(std::move(e), T{});
+  } else {
+    std::move(h)(std::exception_ptr(), slot->value());
+  }
+}
+
+/// future<T>'s state.
+template <class T>
+class future_state final : public future_state_base, public result_slot<T> {
+public:
+  using future_state_base::future_state_base;
+};
+
+}  // namespace taskio::detail
+
+#endif  // TASKIO_DETAIL_FUTURE_STATE_HPP

@@ -1,0 +1,181 @@
+//
+// taskio/detail/loop.hpp
+//
+// Distributed under the Boost Software License, Version 1.0.
+//
+// The per-io_context state of taskio (an Asio service): the loop clock (real
+// or virtual), one timer queue ordered by (deadline, creation order), the
+// registry of pending tasks, the lazily started to_thread pool, and the
+// driver used by taskio::run / runner. Everything here is thread-safe; the
+// hot paths take one uncontended mutex.
+
+#ifndef TASKIO_DETAIL_LOOP_HPP
+#define TASKIO_DETAIL_LOOP_HPP
+
+#include <taskio/clock.hpp>
+#include <taskio/config.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+namespace taskio::detail {
+
+class future_state_base;
+class task_state_base;
+
+/// A node of the loop's timer queue. `fire` is called once the deadline has
+/// passed, outside the loop's lock, after the node left the queue; it must
+/// schedule work (post), never run user code inline.
+struct timer_node {
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+  clock::time_point when{};
+  std::uint64_t seq = 0;
+  std::size_t index = npos;
+  void (*fire)(timer_node*) = nullptr;
+  void (*destroy)(timer_node*) = nullptr;  // loop shutdown with the node queued
+};
+
+/// Binary min-heap of timer nodes keyed by (when, seq): equal deadlines fire
+/// in creation order. Each node knows its index, so removal is O(log n).
+class timer_heap {
+public:
+  bool empty() const noexcept { return heap_.empty(); }
+  std::size_t size() const noexcept { return heap_.size(); }
+  timer_node* top() const noexcept { return heap_.front(); }
+  void push(timer_node* n);
+  void erase(timer_node* n);
+  timer_node* pop();
+
+private:
+  static bool before(const timer_node* a, const timer_node* b) noexcept {
+    return a->when < b->when || (a->when == b->when && a->seq < b->seq);
+  }
+  void sift_up(std::size_t i);
+  void sift_down(std::size_t i);
+  void place(std::size_t i, timer_node* n) {
+    heap_[i] = n;
+    n->index = i;
+  }
+  std::vector<timer_node*> heap_;
+};
+
+class TASKIO_DECL loop : public boost::asio::execution_context::service {
+public:
+  static boost::asio::execution_context::id id;
+
+  explicit loop(boost::asio::io_context& io);
+  ~loop() override;
+
+  /// The taskio loop of an io_context (created on first use).
+  static loop& of(boost::asio::io_context& io);
+  /// The loop of the io_context an executor submits to (an io_context
+  /// executor or a strand of one); others are rejected with
+  /// std::invalid_argument.
+  static loop& of(const boost::asio::any_io_executor& ex);
+
+  /// The loop running on this thread: inside a task's step, a taskio
+  /// callback, or taskio::run; null elsewhere.
+  static loop* current() noexcept;
+
+  boost::asio::io_context& context() noexcept { return io_; }
+  boost::asio::io_context::executor_type get_executor() noexcept { return io_.get_executor(); }
+
+  // --- configuration (runner, before anything runs) ---
+  void configure(bool virtual_time, bool debug, clock::duration slow_step, std::size_t threads);
+  bool virtual_time() const noexcept { return virtual_; }
+  bool debug() const noexcept { return debug_; }
+  clock::duration slow_step() const noexcept { return slow_step_; }
+
+  // --- time ---
+  clock::time_point now() const noexcept;
+  /// Virtual time only: the clock moves by d, nothing runs.
+  void advance(clock::duration d);
+
+  // --- timers (thread-safe) ---
+  void add_timer(timer_node& n);
+  /// Removes n if it is still queued; false once it fired (or was removed).
+  bool remove_timer(timer_node& n);
+  std::optional<clock::time_point> next_deadline();
+
+  // --- registry of pending tasks (thread-safe) ---
+  void register_task(task_state_base& t);
+  void unregister_task(task_state_base& t);
+  /// The pending tasks, each with a reference added (caller releases).
+  std::vector<task_state_base*> pending_tasks();
+
+  // --- to_thread pool ---
+  boost::asio::thread_pool& thread_pool();
+  void join_thread_pool();
+
+  // --- driver ---
+  /// Runs the io_context on this thread until `watched` is done: in real
+  /// time with io_context::run, in virtual time iteration by iteration,
+  /// jumping the clock to the next deadline whenever nothing is ready.
+  /// Throws std::runtime_error when nothing is left that could complete it.
+  void run_until_done(future_state_base& watched);
+
+  /// Fires every timer whose deadline has passed (posts their handlers).
+  std::size_t fire_due_timers();
+
+private:
+  void shutdown() override;
+  void arm_locked();
+  void on_steady_timer(std::uint64_t generation);
+  void run_virtual_until(const bool& stop);
+
+  boost::asio::io_context& io_;
+  std::mutex mutex_;
+  timer_heap timers_;
+  std::uint64_t timer_seq_ = 0;
+  bool virtual_ = false;
+  bool debug_ = false;
+  clock::duration slow_step_ = std::chrono::milliseconds(100);
+  clock::time_point virtual_now_{};
+  // real time: one Asio timer armed at the earliest deadline
+  boost::asio::steady_timer steady_;
+  std::optional<clock::time_point> armed_at_;
+  std::uint64_t arm_generation_ = 0;
+  // registry
+  task_state_base* tasks_head_ = nullptr;
+  task_state_base* tasks_tail_ = nullptr;
+  // to_thread
+  std::size_t pool_threads_ = 0;
+  std::unique_ptr<boost::asio::thread_pool> pool_;
+  std::mutex pool_mutex_;
+};
+
+/// Sets the thread's current loop (and task) for a scope.
+class TASKIO_DECL loop_scope {
+public:
+  explicit loop_scope(loop* l) noexcept;
+  ~loop_scope();
+  loop_scope(const loop_scope&) = delete;
+  loop_scope& operator=(const loop_scope&) = delete;
+
+private:
+  loop* prev_loop_;
+  task_state_base* prev_task_;
+};
+
+/// The thread's current loop and task: set by the step hook, taskio
+/// callbacks and the driver.
+struct TASKIO_DECL thread_state {
+  static loop*& current_loop() noexcept;
+  static task_state_base*& current_task() noexcept;
+};
+
+/// Requires a running loop; std::runtime_error "<who>: no running event loop".
+TASKIO_DECL loop& running_loop(const char* who);
+
+}  // namespace taskio::detail
+
+#endif  // TASKIO_DETAIL_LOOP_HPP

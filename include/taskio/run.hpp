@@ -1,0 +1,129 @@
+//
+// taskio/run.hpp
+//
+// Distributed under the Boost Software License, Version 1.0.
+//
+// asyncio.run / asyncio.Runner, the loop clock and loop callbacks.
+//
+// taskio::run(main) creates a fresh loop (an io_context run on this thread),
+// runs `main` as a task until it is done, then shuts down: every task still
+// pending is cancelled and awaited, the to_thread pool is joined, the loop
+// is destroyed. It returns main's value or rethrows main's exception. With
+// handle_signals, the first SIGINT cancels main (which then ends with
+// keyboard_interrupt unless it handled the cancellation) and a second one
+// throws keyboard_interrupt out of the loop at once.
+
+#ifndef TASKIO_RUN_HPP
+#define TASKIO_RUN_HPP
+
+#include <taskio/clock.hpp>
+#include <taskio/config.hpp>
+#include <taskio/create_task.hpp>
+#include <taskio/task.hpp>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+
+namespace taskio {
+
+struct run_options {
+  bool debug = false;            ///< asyncio debug mode: warn about slow steps
+  bool virtual_time = false;     ///< the clock jumps to the next deadline when idle
+  bool handle_signals = true;    ///< SIGINT -> cancel main -> keyboard_interrupt
+  std::size_t threads = 0;       ///< to_thread pool size, 0 = hardware concurrency
+  /// In debug mode, a step running longer than this is logged (warning).
+  std::chrono::nanoseconds slow_callback_duration = std::chrono::milliseconds(100);
+};
+
+/// asyncio.Runner: one loop, several run() calls, then close().
+class TASKIO_DECL runner {
+public:
+  runner();
+  explicit runner(run_options opts);
+  ~runner();
+  runner(const runner&) = delete;
+  runner& operator=(const runner&) = delete;
+
+  /// Runs `main` as a task on this runner's loop until it is done.
+  /// std::runtime_error "Runner.run() cannot be called from a running event
+  /// loop" / "Runner is closed".
+  template <class T>
+  T run(boost::asio::awaitable<T> main) {
+    prepare("taskio::runner::run");
+    task<T> t = create_task(get_executor(), std::move(main));
+    drive(t);
+    return t.result();
+  }
+
+  /// Cancels and awaits the remaining tasks, joins the to_thread pool and
+  /// destroys the loop. Idempotent.
+  void close();
+
+  boost::asio::io_context::executor_type get_executor();
+  boost::asio::io_context& context();
+
+private:
+  void prepare(const char* who);
+  void drive(const task_ref& main);
+
+  run_options opts_;
+  std::unique_ptr<boost::asio::io_context> io_;
+  bool closed_ = false;
+};
+
+/// asyncio.run.
+template <class T>
+T run(boost::asio::awaitable<T> main, run_options opts = {}) {
+  runner r(opts);
+  if constexpr (std::is_void_v<T>) {
+    r.run(std::move(main));
+    r.close();
+  } else {
+    T v = r.run(std::move(main));
+    r.close();
+    return v;
+  }
+}
+
+/// The running loop's time (asyncio loop.time()).
+TASKIO_DECL clock::time_point loop_time();
+
+/// Virtual-time loops only: the current step "was busy" for d: the clock
+/// moves forward, nothing yields. std::logic_error on a real-time loop.
+TASKIO_DECL void advance_time(clock::duration d);
+
+namespace detail {
+struct callback_timer;
+}
+
+/// A scheduled loop callback (asyncio.TimerHandle).
+class TASKIO_DECL timer_handle {
+public:
+  timer_handle() noexcept = default;
+  explicit timer_handle(detail::ref_ptr<detail::callback_timer> t) noexcept;
+  /// Prevents the callback from running (no effect once it ran).
+  void cancel() const;
+  bool cancelled() const;
+  /// When the callback is (or was) due.
+  clock::time_point when() const;
+
+private:
+  detail::ref_ptr<detail::callback_timer> t_;
+};
+
+/// Schedules f() as a plain loop callback in the next iteration (FIFO).
+TASKIO_DECL timer_handle call_soon(std::function<void()> f);
+/// Schedules f() after `delay` on the loop clock (std::invalid_argument if
+/// negative). Equal deadlines run in scheduling order.
+TASKIO_DECL timer_handle call_later(clock::duration delay, std::function<void()> f);
+/// Schedules f() at loop time `when`.
+TASKIO_DECL timer_handle call_at(clock::time_point when, std::function<void()> f);
+
+}  // namespace taskio
+
+#endif  // TASKIO_RUN_HPP

@@ -1,0 +1,187 @@
+//
+// lib/future_state.cpp
+//
+// Distributed under the Boost Software License, Version 1.0.
+
+#include <taskio/detail/future_state.hpp>
+
+#include <taskio/detail/loop.hpp>
+#include <taskio/log.hpp>
+
+#include <boost/asio/post.hpp>
+
+#include <atomic>
+
+namespace taskio::detail {
+
+// ---------------------------------------------------------------------------
+// completion_list
+
+void completion_list::push_back(completion_node* n) noexcept {
+  n->next = nullptr;
+  n->prev = tail_;
+  if (tail_)
+    tail_->next = n;
+  else
+    head_ = n;
+  tail_ = n;
+}
+
+void completion_list::erase(completion_node* n) noexcept {
+  if (n->prev)
+    n->prev->next = n->next;
+  else if (head_ == n)
+    head_ = n->next;
+  else
+    return;  // not linked
+  if (n->next)
+    n->next->prev = n->prev;
+  else
+    tail_ = n->prev;
+  n->prev = n->next = nullptr;
+}
+
+completion_node* completion_list::pop_front() noexcept {
+  completion_node* n = head_;
+  if (n) erase(n);
+  return n;
+}
+
+// ---------------------------------------------------------------------------
+// future_state_base
+
+namespace {
+
+std::atomic<callback_id> next_callback_id{0};
+
+struct callback_node final : completion_node {
+  callback_id id = 0;
+  std::function<void(future_state_base&)> fn;
+
+  static void on_fire(completion_node* n, future_state_base& s) {
+    auto* c = static_cast<callback_node*>(n);
+    s.call_soon([fn = std::move(c->fn), ref = ref_ptr<future_state_base>(&s)]() mutable { fn(*ref); });
+    delete c;
+  }
+  static void on_destroy(completion_node* n) { delete static_cast<callback_node*>(n); }
+};
+
+}  // namespace
+
+future_state_base::future_state_base(loop& l, boost::asio::any_io_executor ex) : loop_(&l), ex_(std::move(ex)) {}
+
+future_state_base::~future_state_base() {
+  while (completion_node* n = callbacks_.pop_front())
+    if (n->destroy) n->destroy(n);
+  if (log_unretrieved_ && log_enabled(boost::log::trivial::error))
+    log(boost::log::trivial::error, "",
+        std::string(kind()) + " exception was never retrieved: " + describe_exception(exception_));
+}
+
+bool future_state_base::cancel(std::string msg) {
+  log_unretrieved_ = false;
+  if (done()) return false;
+  set_cancelled(std::make_exception_ptr(cancelled_error(std::move(msg))));
+  return true;
+}
+
+void future_state_base::check_pending(const char* who) const {
+  if (done()) throw invalid_state_error(std::string(who) + ": invalid state: " + repr() + " is already done");
+}
+
+void future_state_base::check_result(const char* who) {
+  if (status_ == future_status::pending)
+    throw invalid_state_error(std::string(who) + ": result is not set: " + repr() + " is pending");
+  if (exception_) {
+    log_unretrieved_ = false;
+    std::rethrow_exception(exception_);
+  }
+}
+
+std::exception_ptr future_state_base::exception(const char* who) {
+  if (status_ == future_status::pending)
+    throw invalid_state_error(std::string(who) + ": exception is not set: " + repr() + " is pending");
+  if (status_ == future_status::cancelled) std::rethrow_exception(exception_);
+  log_unretrieved_ = false;
+  return exception_;
+}
+
+void future_state_base::set_exception(std::exception_ptr e, const char* who) {
+  check_pending(who);
+  log_unretrieved_ = e != nullptr;
+  exception_ = std::move(e);
+  complete(future_status::finished);
+}
+
+void future_state_base::set_cancelled(std::exception_ptr cancelled_error) {
+  exception_ = std::move(cancelled_error);
+  log_unretrieved_ = false;
+  complete(future_status::cancelled);
+}
+
+void future_state_base::complete(future_status s) {
+  status_ = s;
+  ref_ptr<future_state_base> keep(this);  // a node may drop the last other reference
+  while (completion_node* n = callbacks_.pop_front()) n->fire(n, *this);
+}
+
+void future_state_base::add_node(completion_node* n) {
+  if (done())
+    n->fire(n, *this);
+  else
+    callbacks_.push_back(n);
+}
+
+callback_id future_state_base::add_done_callback(std::function<void(future_state_base&)> f) {
+  auto* n = new callback_node;
+  n->id = ++next_callback_id;
+  n->fn = std::move(f);
+  n->fire = &callback_node::on_fire;
+  n->destroy = &callback_node::on_destroy;
+  const callback_id id = n->id;
+  add_node(n);
+  return id;
+}
+
+std::size_t future_state_base::remove_done_callback(callback_id id) noexcept {
+  std::size_t removed = 0;
+  for (completion_node* n = callbacks_.front(); n;) {
+    completion_node* next = n->next;
+    if (n->fire == &callback_node::on_fire && static_cast<callback_node*>(n)->id == id) {
+      callbacks_.erase(n);
+      delete static_cast<callback_node*>(n);
+      ++removed;
+    }
+    n = next;
+  }
+  return removed;
+}
+
+void future_state_base::call_soon(std::function<void()> f) {
+  boost::asio::post(ex_, [l = loop_, f = std::move(f)] {
+    loop_scope scope(l);
+    try {
+      f();
+    } catch (const fatal_error&) {
+      throw;
+    } catch (...) {
+      log(boost::log::trivial::error, "", "exception in a done callback: " + describe_exception(std::current_exception()));
+    }
+  });
+}
+
+std::string future_state_base::repr() const {
+  std::string s = "<";
+  s += kind();
+  switch (status_) {
+    case future_status::pending: s += " pending"; break;
+    case future_status::cancelled: s += " cancelled"; break;
+    case future_status::finished:
+      s += " finished";
+      if (exception_) s += " exception=" + describe_exception(exception_);
+      break;
+  }
+  return s + ">";
+}
+
+}  // namespace taskio::detail

@@ -1,0 +1,327 @@
+//
+// lib/loop.cpp
+//
+// Distributed under the Boost Software License, Version 1.0.
+
+#include <taskio/detail/loop.hpp>
+
+#include <taskio/clock.hpp>
+#include <taskio/detail/future_state.hpp>
+#include <taskio/detail/task_state.hpp>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+namespace taskio {
+
+clock::time_point clock::now() noexcept {
+  if (detail::loop* l = detail::thread_state::current_loop(); l && l->virtual_time()) return l->now();
+  return time_point(std::chrono::duration_cast<duration>(std::chrono::steady_clock::now().time_since_epoch()));
+}
+
+namespace detail {
+
+namespace {
+thread_local loop* tl_loop = nullptr;
+thread_local task_state_base* tl_task = nullptr;
+}  // namespace
+
+loop*& thread_state::current_loop() noexcept { return tl_loop; }
+task_state_base*& thread_state::current_task() noexcept { return tl_task; }
+
+loop_scope::loop_scope(loop* l) noexcept : prev_loop_(tl_loop), prev_task_(tl_task) {
+  tl_loop = l;
+  tl_task = nullptr;
+}
+loop_scope::~loop_scope() {
+  tl_loop = prev_loop_;
+  tl_task = prev_task_;
+}
+
+loop& running_loop(const char* who) {
+  if (!tl_loop) throw std::runtime_error(std::string(who) + ": no running event loop");
+  return *tl_loop;
+}
+
+// ---------------------------------------------------------------------------
+// timer_heap
+
+void timer_heap::push(timer_node* n) {
+  heap_.push_back(n);
+  n->index = heap_.size() - 1;
+  sift_up(n->index);
+}
+
+void timer_heap::erase(timer_node* n) {
+  std::size_t i = n->index;
+  timer_node* last = heap_.back();
+  heap_.pop_back();
+  n->index = timer_node::npos;
+  if (i < heap_.size()) {
+    place(i, last);
+    sift_up(i);
+    sift_down(last->index);
+  }
+}
+
+timer_node* timer_heap::pop() {
+  timer_node* n = heap_.front();
+  erase(n);
+  return n;
+}
+
+void timer_heap::sift_up(std::size_t i) {
+  timer_node* n = heap_[i];
+  while (i > 0) {
+    std::size_t parent = (i - 1) / 2;
+    if (!before(n, heap_[parent])) break;
+    place(i, heap_[parent]);
+    i = parent;
+  }
+  place(i, n);
+}
+
+void timer_heap::sift_down(std::size_t i) {
+  timer_node* n = heap_[i];
+  const std::size_t size = heap_.size();
+  for (;;) {
+    std::size_t child = 2 * i + 1;
+    if (child >= size) break;
+    if (child + 1 < size && before(heap_[child + 1], heap_[child])) ++child;
+    if (!before(heap_[child], n)) break;
+    place(i, heap_[child]);
+    i = child;
+  }
+  place(i, n);
+}
+
+// ---------------------------------------------------------------------------
+// loop
+
+boost::asio::execution_context::id loop::id;
+
+loop::loop(boost::asio::io_context& io) : boost::asio::execution_context::service(io), io_(io), steady_(io) {}
+
+loop::~loop() = default;
+
+loop& loop::of(boost::asio::io_context& io) { return boost::asio::use_service<loop>(io); }
+
+loop& loop::of(const boost::asio::any_io_executor& ex) {
+  using io_ex = boost::asio::io_context::executor_type;
+  if (const auto* e = ex.target<io_ex>()) return of(e->context());
+  if (const auto* s = ex.target<boost::asio::strand<io_ex>>()) return of(s->get_inner_executor().context());
+  if (const auto* s = ex.target<boost::asio::strand<boost::asio::any_io_executor>>()) return of(s->get_inner_executor());
+  throw std::invalid_argument(
+      "taskio: a task's executor must be an io_context executor or a strand of one (the io_context is the loop)");
+}
+
+loop* loop::current() noexcept { return tl_loop; }
+
+void loop::configure(bool virtual_time, bool debug, clock::duration slow_step, std::size_t threads) {
+  std::lock_guard lock(mutex_);
+  virtual_ = virtual_time;
+  debug_ = debug;
+  slow_step_ = slow_step;
+  pool_threads_ = threads;
+}
+
+clock::time_point loop::now() const noexcept {
+  if (virtual_) return virtual_now_;
+  return clock::time_point(
+      std::chrono::duration_cast<clock::duration>(std::chrono::steady_clock::now().time_since_epoch()));
+}
+
+void loop::advance(clock::duration d) {
+  if (!virtual_) throw std::logic_error("taskio::advance_time: the loop does not run in virtual time");
+  if (d < clock::duration::zero()) throw std::invalid_argument("taskio::advance_time: negative duration");
+  virtual_now_ += d;
+}
+
+void loop::add_timer(timer_node& n) {
+  std::lock_guard lock(mutex_);
+  n.seq = ++timer_seq_;
+  timers_.push(&n);
+  if (!virtual_ && timers_.top() == &n) arm_locked();
+}
+
+bool loop::remove_timer(timer_node& n) {
+  std::lock_guard lock(mutex_);
+  if (n.index == timer_node::npos) return false;
+  timers_.erase(&n);
+  return true;
+}
+
+std::optional<clock::time_point> loop::next_deadline() {
+  std::lock_guard lock(mutex_);
+  if (timers_.empty()) return std::nullopt;
+  return timers_.top()->when;
+}
+
+void loop::arm_locked() {
+  if (timers_.empty()) return;
+  const clock::time_point when = timers_.top()->when;
+  if (armed_at_ && *armed_at_ <= when) return;
+  armed_at_ = when;
+  const std::uint64_t generation = ++arm_generation_;
+  steady_.expires_at(std::chrono::steady_clock::time_point(
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>(when.time_since_epoch())));
+  steady_.async_wait([this, generation](const boost::system::error_code&) { on_steady_timer(generation); });
+}
+
+void loop::on_steady_timer(std::uint64_t generation) {
+  {
+    std::lock_guard lock(mutex_);
+    if (generation != arm_generation_) return;  // superseded by an earlier deadline
+    armed_at_.reset();
+  }
+  fire_due_timers();
+}
+
+std::size_t loop::fire_due_timers() {
+  std::vector<timer_node*> due;
+  {
+    std::lock_guard lock(mutex_);
+    const clock::time_point t = now();
+    while (!timers_.empty() && timers_.top()->when <= t) due.push_back(timers_.pop());
+    if (!virtual_) arm_locked();
+  }
+  for (timer_node* n : due) n->fire(n);
+  return due.size();
+}
+
+void loop::register_task(task_state_base& t) {
+  std::lock_guard lock(mutex_);
+  t.reg_prev_ = tasks_tail_;
+  t.reg_next_ = nullptr;
+  if (tasks_tail_)
+    tasks_tail_->reg_next_ = &t;
+  else
+    tasks_head_ = &t;
+  tasks_tail_ = &t;
+}
+
+void loop::unregister_task(task_state_base& t) {
+  std::lock_guard lock(mutex_);
+  if (t.reg_prev_)
+    t.reg_prev_->reg_next_ = t.reg_next_;
+  else if (tasks_head_ == &t)
+    tasks_head_ = t.reg_next_;
+  else
+    return;  // not registered
+  if (t.reg_next_)
+    t.reg_next_->reg_prev_ = t.reg_prev_;
+  else
+    tasks_tail_ = t.reg_prev_;
+  t.reg_prev_ = t.reg_next_ = nullptr;
+}
+
+std::vector<task_state_base*> loop::pending_tasks() {
+  std::lock_guard lock(mutex_);
+  std::vector<task_state_base*> out;
+  for (task_state_base* t = tasks_head_; t; t = t->reg_next_) {
+    t->add_ref();
+    out.push_back(t);
+  }
+  return out;
+}
+
+boost::asio::thread_pool& loop::thread_pool() {
+  std::lock_guard lock(pool_mutex_);
+  if (!pool_) {
+    std::size_t n = pool_threads_ ? pool_threads_ : std::max(1u, std::thread::hardware_concurrency());
+    pool_ = std::make_unique<boost::asio::thread_pool>(n);
+  }
+  return *pool_;
+}
+
+void loop::join_thread_pool() {
+  std::unique_ptr<boost::asio::thread_pool> pool;
+  {
+    std::lock_guard lock(pool_mutex_);
+    pool = std::move(pool_);
+  }
+  if (pool) pool->join();
+}
+
+void loop::shutdown() {
+  std::vector<timer_node*> nodes;
+  {
+    std::lock_guard lock(mutex_);
+    while (!timers_.empty()) nodes.push_back(timers_.pop());
+  }
+  for (timer_node* n : nodes)
+    if (n->destroy) n->destroy(n);
+  join_thread_pool();
+}
+
+namespace {
+struct stop_node : completion_node {
+  bool stop = false;
+  boost::asio::io_context* io = nullptr;
+};
+}  // namespace
+
+void loop::run_until_done(future_state_base& watched) {
+  if (watched.done()) return;
+  stop_node node;
+  node.io = virtual_ ? nullptr : &io_;
+  node.fire = [](completion_node* n, future_state_base&) {
+    auto* s = static_cast<stop_node*>(n);
+    s->stop = true;
+    if (s->io) s->io->stop();
+  };
+  watched.add_node(&node);
+  struct unlink {
+    future_state_base& w;
+    stop_node& n;
+    ~unlink() {
+      if (!n.stop) w.remove_node(&n);
+    }
+  } guard{watched, node};
+
+  loop_scope scope(this);
+  if (virtual_) {
+    run_virtual_until(node.stop);
+    return;
+  }
+  while (!node.stop) {
+    io_.restart();
+    io_.run();
+    if (node.stop) break;
+    io_.restart();
+    if (io_.poll() == 0 && !node.stop && io_.stopped())
+      throw std::runtime_error("taskio: deadlock: nothing is left to run but " + watched.repr() + " is not done");
+  }
+}
+
+void loop::run_virtual_until(const bool& stop) {
+  while (!stop) {
+    fire_due_timers();
+    // One iteration: exactly the handlers queued before this marker.
+    bool marker = false;
+    boost::asio::post(io_, [&marker] { marker = true; });
+    std::size_t ran = 0;
+    while (!marker) {
+      if (io_.stopped()) io_.restart();
+      ran += io_.run_one();
+    }
+    if (stop) break;
+    if (ran > 1) continue;
+    // Idle: jump to the next deadline, or wait for a real event.
+    if (auto next = next_deadline()) {
+      if (*next > virtual_now_) virtual_now_ = *next;
+      continue;
+    }
+    io_.restart();
+    if (io_.run_one() == 0)
+      throw std::runtime_error("taskio: deadlock: nothing is left to run but the awaited task is not done");
+  }
+}
+
+}  // namespace detail
+}  // namespace taskio
