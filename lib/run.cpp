@@ -7,6 +7,7 @@
 
 #include <taskio/run.hpp>
 
+#include <taskio/detail/callback_timer.hpp>
 #include <taskio/detail/loop.hpp>
 #include <taskio/detail/task_state.hpp>
 #include <taskio/log.hpp>
@@ -135,34 +136,31 @@ clock::time_point loop_time() { return detail::running_loop("taskio::loop_time")
 
 void advance_time(clock::duration d) { detail::running_loop("taskio::advance_time").advance(d); }
 
+
 namespace detail {
 
-struct callback_timer final : ref_counted, timer_node {
-  loop* l = nullptr;
-  std::function<void()> fn;
-  bool cancelled = false;
+void callback_timer::schedule() {
+  boost::asio::post(l->get_executor(), [self = ref_ptr<callback_timer>(this)] {
+    if (self->cancelled) return;
+    loop_scope scope(self->l);
+    auto f = std::move(self->fn);
+    try {
+      f();
+    } catch (const fatal_error&) {
+      throw;
+    } catch (...) {
+      log(boost::log::trivial::error, "", "exception in a loop callback: " + describe_exception(std::current_exception()));
+    }
+  });
+}
 
-  void schedule() {
-    boost::asio::post(l->get_executor(), [self = ref_ptr<callback_timer>(this)] {
-      if (self->cancelled) return;
-      loop_scope scope(self->l);
-      auto f = std::move(self->fn);
-      try {
-        f();
-      } catch (const fatal_error&) {
-        throw;
-      } catch (...) {
-        log(boost::log::trivial::error, "", "exception in a loop callback: " + describe_exception(std::current_exception()));
-      }
-    });
-  }
-  static void on_fire(timer_node* n) {
-    auto* t = static_cast<callback_timer*>(n);
-    t->schedule();
-    t->release();  // the queue's reference
-  }
-  static void on_destroy(timer_node* n) { static_cast<callback_timer*>(n)->release(); }
-};
+void callback_timer::on_fire(timer_node* n) {
+  auto* t = static_cast<callback_timer*>(n);
+  t->schedule();
+  t->release();  // the queue's reference
+}
+
+void callback_timer::on_destroy(timer_node* n) { static_cast<callback_timer*>(n)->release(); }
 
 }  // namespace detail
 

@@ -30,16 +30,6 @@ std::int64_t steady_ns() {
       .count();
 }
 
-bool is_operation_aborted(const std::exception_ptr& e) {
-  try {
-    std::rethrow_exception(e);
-  } catch (const boost::system::system_error& se) {
-    return se.code() == boost::asio::error::operation_aborted;
-  } catch (...) {
-    return false;
-  }
-}
-
 bool is_cancelled_error(const std::exception_ptr& e) {
   try {
     std::rethrow_exception(e);
@@ -101,6 +91,11 @@ task_state_base::task_state_base(loop& l, boost::asio::any_io_executor ex, std::
 }
 
 task_state_base::~task_state_base() {
+  if (log_unretrieved_) {  // here, where the name and kind are still known
+    log_unretrieved_ = false;
+    if (log_enabled(boost::log::trivial::error))
+      log(boost::log::trivial::error, name(), "Task exception was never retrieved: " + describe_exception(exception_));
+  }
   if (!done()) {
     loop_->unregister_task(*this);
     if (log_enabled(boost::log::trivial::warning))
@@ -262,7 +257,7 @@ void task_state_base::finish_exception(std::exception_ptr e) {
   on_done();
   if (is_cancelled_error(e)) {
     set_cancelled(std::move(e));
-  } else if (aborted_ && is_operation_aborted(e)) {
+  } else if (aborted_ && is_aborted_operation(e)) {
     set_cancelled(std::make_exception_ptr(cancelled_error(cancel_msg_)));
   } else {
     if (log_enabled(boost::log::trivial::debug))

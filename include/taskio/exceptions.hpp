@@ -84,6 +84,13 @@ private:
 /// the current task aborted (see doc/cancellation.md).
 TASKIO_DECL bool is_cancellation(const std::exception_ptr& e) noexcept;
 
+namespace detail {
+/// True when `e` is the error an Asio operation fails with when a
+/// cancellation aborts it (operation_aborted, or a channel's
+/// channel_cancelled).
+TASKIO_DECL bool is_aborted_operation(const std::exception_ptr& e) noexcept;
+}  // namespace detail
+
 /// True when `e` is a keyboard_interrupt or system_exit.
 TASKIO_DECL bool is_fatal(const std::exception_ptr& e) noexcept;
 

@@ -19,6 +19,7 @@
 #include <taskio/clock.hpp>
 #include <taskio/config.hpp>
 #include <taskio/create_task.hpp>
+#include <taskio/detail/callback_timer.hpp>
 #include <taskio/task.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -97,9 +98,6 @@ TASKIO_DECL clock::time_point loop_time();
 /// moves forward, nothing yields. std::logic_error on a real-time loop.
 TASKIO_DECL void advance_time(clock::duration d);
 
-namespace detail {
-struct callback_timer;
-}
 
 /// A scheduled loop callback (asyncio.TimerHandle).
 class TASKIO_DECL timer_handle {

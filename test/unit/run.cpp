@@ -1,0 +1,214 @@
+// Unit tests of <taskio/run.hpp>: run, runner, shutdown, signals, callbacks.
+#include <taskio/run.hpp>  // first: the header is self-contained
+
+#include "../test_support.hpp"
+
+#include <csignal>
+
+using namespace taskio_test;
+
+namespace {
+asio::awaitable<int> answer() { co_return 42; }
+asio::awaitable<void> forever() { co_await taskio::sleep(1000h); }
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(run)
+
+BOOST_AUTO_TEST_CASE(run_returns_main_s_value) { BOOST_TEST(taskio::run(answer()) == 42); }
+
+BOOST_AUTO_TEST_CASE(run_rethrows_main_s_exception) {
+  BOOST_CHECK_THROW(taskio::run([]() -> asio::awaitable<void> {
+                      throw std::domain_error("main failed");
+                      co_return;
+                    }()),
+                    std::domain_error);
+}
+
+BOOST_AUTO_TEST_CASE(run_inside_a_running_loop_is_an_error) {
+  run_virtual([]() -> asio::awaitable<void> {
+    try {
+      taskio::run(answer());
+      BOOST_FAIL("expected an error");
+    } catch (const std::runtime_error& e) {
+      BOOST_TEST(std::string(e.what()).find("cannot be called from a running event loop") != std::string::npos);
+    }
+    co_return;
+  }());
+}
+
+BOOST_AUTO_TEST_CASE(an_hour_of_virtual_time_takes_no_time) {
+  auto start = std::chrono::steady_clock::now();
+  auto t = taskio::run(
+      []() -> asio::awaitable<taskio::clock::duration> {
+        co_await taskio::sleep(1h);
+        co_return vt();
+      }(),
+      {.virtual_time = true});
+  BOOST_TEST(t == std::chrono::nanoseconds(1h));
+  BOOST_TEST((std::chrono::steady_clock::now() - start) < 1h);
+}
+
+BOOST_AUTO_TEST_CASE(shutdown_cancels_and_awaits_remaining_tasks) {
+  taskio::task<void> left;
+  bool cleaned = false;
+  taskio::run(
+      [](taskio::task<void>& left, bool& cleaned) -> asio::awaitable<void> {
+        left = taskio::create_task([](bool& cleaned) -> asio::awaitable<void> {
+          std::exception_ptr e;
+          try {
+            co_await forever();
+          } catch (const taskio::cancelled_error&) {
+            e = std::current_exception();
+          }
+          co_await taskio::sleep(1s);  // cleanup may still await
+          cleaned = true;
+          std::rethrow_exception(e);
+        }(cleaned));
+        co_await taskio::sleep(1s);
+      }(left, cleaned),
+      {.virtual_time = true});
+  BOOST_TEST(cleaned);
+  BOOST_TEST(left.cancelled());
+}
+
+BOOST_AUTO_TEST_CASE(shutdown_logs_exceptions_of_remaining_tasks) {
+  clear_logs();
+  taskio::run(
+      []() -> asio::awaitable<void> {
+        taskio::create_task([]() -> asio::awaitable<void> {
+          try {
+            co_await forever();
+          } catch (const taskio::cancelled_error&) {
+            throw std::runtime_error("failed while cancelled");
+          }
+        }());
+        co_await taskio::sleep(1s);
+      }(),
+      {.virtual_time = true});
+  BOOST_TEST(logged("unhandled exception during taskio::run() shutdown: failed while cancelled"));
+  BOOST_TEST(!logged("never retrieved"));
+}
+
+BOOST_AUTO_TEST_CASE(tasks_created_during_shutdown_are_awaited_too) {
+  taskio::task<void> late;
+  taskio::run(
+      [](taskio::task<void>& late) -> asio::awaitable<void> {
+        taskio::create_task([](taskio::task<void>& late) -> asio::awaitable<void> {
+          try {
+            co_await forever();
+          } catch (const taskio::cancelled_error&) {
+            late = taskio::create_task(forever());
+            throw;
+          }
+        }(late));
+        co_await taskio::sleep(1s);
+      }(late),
+      {.virtual_time = true});
+  BOOST_REQUIRE(late);
+  BOOST_TEST(late.cancelled());
+}
+
+BOOST_AUTO_TEST_CASE(runner_runs_several_times_then_closes) {
+  taskio::runner r({.virtual_time = true});
+  BOOST_TEST(r.run(answer()) == 42);
+  BOOST_TEST(r.run([]() -> asio::awaitable<int> {
+    co_await taskio::sleep(1s);
+    co_return static_cast<int>(std::chrono::duration_cast<std::chrono::seconds>(vt()).count());
+  }()) == 1);
+  r.close();
+  r.close();  // idempotent
+  try {
+    r.run(answer());
+    BOOST_FAIL("a closed runner must refuse to run");
+  } catch (const std::runtime_error& e) {
+    BOOST_TEST(std::string(e.what()).find("Runner is closed") != std::string::npos);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(deadlock_is_reported_instead_of_hanging) {
+  try {
+    taskio::run(
+        []() -> asio::awaitable<void> {
+          taskio::future<int> never;
+          co_await never.async_wait();
+        }(),
+        {.virtual_time = true, .handle_signals = false});
+    BOOST_FAIL("expected a deadlock error");
+  } catch (const std::runtime_error& e) {
+    BOOST_TEST(std::string(e.what()).find("deadlock") != std::string::npos);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(first_sigint_cancels_main_and_becomes_keyboard_interrupt) {
+  bool saw_cancel = false;
+  BOOST_CHECK_THROW(taskio::run(
+                        [](bool& saw) -> asio::awaitable<void> {
+                          taskio::call_soon([] { std::raise(SIGINT); });
+                          try {
+                            co_await taskio::sleep(10s);
+                          } catch (const taskio::cancelled_error&) {
+                            saw = true;
+                            throw;
+                          }
+                        }(saw_cancel)),
+                    taskio::keyboard_interrupt);
+  BOOST_TEST(saw_cancel);
+}
+
+BOOST_AUTO_TEST_CASE(main_may_handle_the_sigint_cancellation) {
+  int v = taskio::run([]() -> asio::awaitable<int> {
+    taskio::call_soon([] { std::raise(SIGINT); });
+    try {
+      co_await taskio::sleep(10s);
+    } catch (const taskio::cancelled_error&) {
+      co_return 7;  // handled: run returns the value
+    }
+    co_return 0;
+  }());
+  BOOST_TEST(v == 7);
+}
+
+BOOST_AUTO_TEST_CASE(second_sigint_raises_at_once) {
+  BOOST_CHECK_THROW(taskio::run([]() -> asio::awaitable<void> {
+                      taskio::call_soon([] { std::raise(SIGINT); });
+                      try {
+                        co_await taskio::sleep(10s);
+                      } catch (const taskio::cancelled_error&) {
+                      }
+                      taskio::call_soon([] { std::raise(SIGINT); });
+                      co_await taskio::sleep(10s);  // ignores the first; the second stops the loop
+                    }()),
+                    taskio::keyboard_interrupt);
+}
+
+TASKIO_TEST_CASE(call_soon_runs_callbacks_fifo_outside_any_task) {
+  trace tr;
+  taskio::call_soon([&] {
+    tr("a");
+    BOOST_TEST(!taskio::current_task());
+  });
+  taskio::call_soon([&] { tr("b"); });
+  auto h = taskio::call_soon([&] { tr("cancelled"); });
+  h.cancel();
+  BOOST_TEST(h.cancelled());
+  co_await taskio::sleep(0s);
+  BOOST_TEST(tr.str() == "a b");
+}
+
+TASKIO_TEST_CASE(call_later_and_call_at_run_at_their_time) {
+  trace tr;
+  auto h1 = taskio::call_later(2s, [&] { tr("later@" + std::to_string(vt().count() / 1000000000)); });
+  taskio::call_at(taskio::clock::time_point(1s), [&] { tr("at@" + std::to_string(vt().count() / 1000000000)); });
+  auto h3 = taskio::call_later(3s, [&] { tr("never"); });
+  BOOST_TEST(h1.when() == taskio::clock::time_point(2s));
+  h3.cancel();
+  co_await taskio::sleep(5s);
+  BOOST_TEST(tr.str() == "at@1 later@2");
+  BOOST_CHECK_THROW(taskio::call_later(-1s, [] {}), std::invalid_argument);
+}
+
+BOOST_AUTO_TEST_CASE(callbacks_need_a_running_loop) {
+  BOOST_CHECK_THROW(taskio::call_soon([] {}), std::runtime_error);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
