@@ -82,6 +82,22 @@ TASKIO_TEST_CASE(socket_read_is_aborted) {
   BOOST_TEST(co_await reader.async_wait() == "hello");
 }
 
+TASKIO_TEST_CASE(blocked_socket_write_is_aborted) {
+  auto ex = co_await asio::this_coro::executor;
+  asio::local::stream_protocol::socket a(ex), b(ex);
+  asio::local::connect_pair(a, b);  // b never reads: a's write blocks once buffers are full
+  auto writer = taskio::create_task([](asio::local::stream_protocol::socket& a) -> asio::awaitable<void> {
+    std::vector<char> big(64 << 20, 'x');
+    co_await asio::async_write(a, asio::buffer(big), asio::use_awaitable);
+  }(a));
+  co_await taskio::sleep(1s);
+  BOOST_TEST(!writer.done());
+  writer.cancel("slow reader");
+  auto e = co_await catch_exception(writer.async_wait());
+  BOOST_TEST(writer.cancelled());
+  BOOST_TEST(cancel_message(e) == "slow reader");
+}
+
 TASKIO_TEST_CASE(accept_is_aborted) {
   auto ex = co_await asio::this_coro::executor;
   asio::ip::tcp::acceptor acceptor(ex, {asio::ip::make_address("127.0.0.1"), 0});
