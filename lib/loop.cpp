@@ -9,6 +9,7 @@
 #include <taskio/detail/future_state.hpp>
 #include <taskio/detail/task_state.hpp>
 
+#include <boost/asio/detail/scheduler.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 
@@ -105,7 +106,11 @@ void timer_heap::sift_down(std::size_t i) {
 
 boost::asio::execution_context::id loop::id;
 
-loop::loop(boost::asio::io_context& io) : boost::asio::execution_context::service(io), io_(io), steady_(io) {}
+loop::loop(boost::asio::io_context& io)
+    : boost::asio::execution_context::service(io),
+      io_(io),
+      single_thread_(boost::asio::use_service<boost::asio::detail::scheduler>(io).concurrency_hint() == 1),
+      steady_(io) {}
 
 loop::~loop() = default;
 
@@ -123,7 +128,7 @@ loop& loop::of(const boost::asio::any_io_executor& ex) {
 loop* loop::current() noexcept { return tl_loop; }
 
 void loop::configure(bool virtual_time, bool debug, clock::duration slow_step, std::size_t threads) {
-  std::lock_guard lock(mutex_);
+  auto guard = lock();
   virtual_ = virtual_time;
   debug_ = debug;
   slow_step_ = slow_step;
@@ -143,21 +148,21 @@ void loop::advance(clock::duration d) {
 }
 
 void loop::add_timer(timer_node& n) {
-  std::lock_guard lock(mutex_);
+  auto guard = lock();
   n.seq = ++timer_seq_;
   timers_.push(&n);
   if (!virtual_ && timers_.top() == &n) arm_locked();
 }
 
 bool loop::remove_timer(timer_node& n) {
-  std::lock_guard lock(mutex_);
+  auto guard = lock();
   if (n.index == timer_node::npos) return false;
   timers_.erase(&n);
   return true;
 }
 
 std::optional<clock::time_point> loop::next_deadline() {
-  std::lock_guard lock(mutex_);
+  auto guard = lock();
   if (timers_.empty()) return std::nullopt;
   return timers_.top()->when;
 }
@@ -175,7 +180,7 @@ void loop::arm_locked() {
 
 void loop::on_steady_timer(std::uint64_t generation) {
   {
-    std::lock_guard lock(mutex_);
+    auto guard = lock();
     if (generation != arm_generation_) return;  // superseded by an earlier deadline
     armed_at_.reset();
   }
@@ -185,7 +190,7 @@ void loop::on_steady_timer(std::uint64_t generation) {
 std::size_t loop::fire_due_timers() {
   std::vector<timer_node*> due;
   {
-    std::lock_guard lock(mutex_);
+    auto guard = lock();
     const clock::time_point t = now();
     while (!timers_.empty() && timers_.top()->when <= t) due.push_back(timers_.pop());
     if (!virtual_) arm_locked();
@@ -195,7 +200,7 @@ std::size_t loop::fire_due_timers() {
 }
 
 void loop::register_task(task_state_base& t) {
-  std::lock_guard lock(mutex_);
+  auto guard = lock();
   t.reg_prev_ = tasks_tail_;
   t.reg_next_ = nullptr;
   if (tasks_tail_)
@@ -206,7 +211,7 @@ void loop::register_task(task_state_base& t) {
 }
 
 void loop::unregister_task(task_state_base& t) {
-  std::lock_guard lock(mutex_);
+  auto guard = lock();
   if (t.reg_prev_)
     t.reg_prev_->reg_next_ = t.reg_next_;
   else if (tasks_head_ == &t)
@@ -221,7 +226,7 @@ void loop::unregister_task(task_state_base& t) {
 }
 
 std::vector<task_state_base*> loop::pending_tasks() {
-  std::lock_guard lock(mutex_);
+  auto guard = lock();
   std::vector<task_state_base*> out;
   for (task_state_base* t = tasks_head_; t; t = t->reg_next_) {
     t->add_ref();
@@ -231,7 +236,7 @@ std::vector<task_state_base*> loop::pending_tasks() {
 }
 
 boost::asio::thread_pool& loop::thread_pool() {
-  std::lock_guard lock(pool_mutex_);
+  std::lock_guard pool_guard(pool_mutex_);
   if (!pool_) {
     std::size_t n = pool_threads_ ? pool_threads_ : std::max(1u, std::thread::hardware_concurrency());
     pool_ = std::make_unique<boost::asio::thread_pool>(n);
@@ -242,7 +247,7 @@ boost::asio::thread_pool& loop::thread_pool() {
 void loop::join_thread_pool() {
   std::unique_ptr<boost::asio::thread_pool> pool;
   {
-    std::lock_guard lock(pool_mutex_);
+    std::lock_guard pool_guard(pool_mutex_);
     pool = std::move(pool_);
   }
   if (pool) pool->join();
@@ -251,7 +256,7 @@ void loop::join_thread_pool() {
 void loop::shutdown() {
   std::vector<timer_node*> nodes;
   {
-    std::lock_guard lock(mutex_);
+    auto guard = lock();
     while (!timers_.empty()) nodes.push_back(timers_.pop());
   }
   for (timer_node* n : nodes)

@@ -132,7 +132,15 @@ private:
   void on_steady_timer(std::uint64_t generation);
   void run_virtual_until(const bool& stop);
 
+  /// The loop's lock; a no-op on an io_context created with concurrency
+  /// hint 1 (taskio::run's), whose taskio structures are touched by the
+  /// loop thread only (cross-thread entry points post to it).
+  std::unique_lock<std::mutex> lock() {
+    return single_thread_ ? std::unique_lock<std::mutex>() : std::unique_lock<std::mutex>(mutex_);
+  }
+
   boost::asio::io_context& io_;
+  bool single_thread_;
   std::mutex mutex_;
   timer_heap timers_;
   std::uint64_t timer_seq_ = 0;

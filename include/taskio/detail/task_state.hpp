@@ -175,7 +175,7 @@ private:
     ~step_scope();
 
   private:
-    ref_ptr<task_state_base> t_;
+    task_state_base* t_;  // kept alive by the executor or function running the step
     loop* prev_loop_;
     task_state_base* prev_task_;
     std::int64_t started_ns_ = 0;
