@@ -11,12 +11,14 @@
 #include <taskio/clock.hpp>
 #include <taskio/config.hpp>
 #include <taskio/create_task.hpp>
+#include <taskio/exception_group.hpp>
 #include <taskio/exceptions.hpp>
 #include <taskio/future.hpp>
 #include <taskio/log.hpp>
 #include <taskio/run.hpp>
 #include <taskio/sleep.hpp>
 #include <taskio/task.hpp>
+#include <taskio/task_group.hpp>
 #include <taskio/this_task.hpp>
 #include <taskio/traits.hpp>
 

@@ -1,0 +1,132 @@
+//
+// taskio/task_group.hpp
+//
+// Distributed under the Boost Software License, Version 1.0.
+//
+// taskio::task_group: asyncio.TaskGroup (3.13+ behaviour, SEMANTICS.md 5).
+// An async context manager that owns child tasks: the block does not end
+// before every child is done, and the first child failure cancels the
+// others and interrupts the block.
+//
+//   co_await taskio::async_with(taskio::task_group{}, [&](taskio::task_group& tg)
+//       -> asio::awaitable<void> {
+//     auto a = tg.create_task(fetch("a"));
+//     auto b = tg.create_task(fetch("b"));
+//     co_return;
+//   });   // both done here; throws taskio::exception_group if any failed
+//
+// Lifetime: default-constructible anywhere; bound to the task that enters
+// it (the parent). Single use: entering it again, even after it finished,
+// is an error. Movable before it is entered (async_with moves a temporary
+// in); do not move an entered group. Children run on the parent's
+// executor; the loop owns them until they are done.
+//
+// Cancellation (asyncio's count protocol, SEMANTICS.md 4): when a child
+// fails, the group cancels the other children and cancels the parent once
+// (no message), so the block is interrupted at its current suspension
+// point; the exit takes that request back with uncancel(). A cancellation
+// from outside cancels every child and propagates as the same
+// cancelled_error (message kept), unless children failed: then the group
+// raises its exception_group and re-arms the outside request, so the
+// parent's next suspension point after the block raises cancelled_error.
+// While waiting for its children the exit is a cancellation point that
+// keeps waiting: no child outlives its group. An Asio operation_aborted
+// raised because such a cancellation aborted a raw Asio operation (see
+// is_cancellation) is treated exactly as a cancelled_error.
+//
+// Exceptions (leaving the block):
+//  * children failed, or the block threw X: exception_group("unhandled
+//    errors in a TaskGroup", {child errors in completion order..., X});
+//    cancelled children count as no error;
+//  * a fatal exception (keyboard_interrupt, system_exit) from a child or
+//    the block: that exception alone, after all children are done; the
+//    other errors are logged (severity error);
+//  * only cancellation: the cancelled_error that interrupted the block or
+//    the exit (none when it was the group's own request);
+//  * misuse: std::runtime_error with asyncio's message ("has already been
+//    entered", "cannot determine the parent task", "has not been
+//    entered", "is finished", "is shutting down").
+// The exceptions of the children are retrieved by the group (never logged
+// as "never retrieved").
+//
+// Thread safety: use a group on its parent's executor only.
+
+#ifndef TASKIO_TASK_GROUP_HPP
+#define TASKIO_TASK_GROUP_HPP
+
+#include <taskio/config.hpp>
+#include <taskio/exception_group.hpp>
+#include <taskio/task.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <exception>
+#include <source_location>
+#include <string>
+
+namespace taskio {
+
+namespace detail {
+class task_group_state;
+}
+
+class TASKIO_DECL task_group {
+public:
+  task_group();
+  ~task_group();
+  task_group(task_group&& other) noexcept;
+  task_group& operator=(task_group&& other) noexcept;
+  task_group(const task_group&) = delete;
+  task_group& operator=(const task_group&) = delete;
+
+  /// Creates a child task running `coro` on the parent's executor (its
+  /// first step is scheduled, as create_task does) and returns its handle.
+  /// Allowed while the group is entered, also from inside a child while
+  /// the group is exiting normally (the exit then waits for it too).
+  ///
+  /// Cancellation: not a suspension point.
+  /// Exceptions: std::runtime_error "TaskGroup ... has not been entered",
+  /// "... is finished" (exited), "... is shutting down" (aborting after a
+  /// failure or a cancellation); `coro` is then destroyed without running.
+  template <class T>
+  task<T> create_task(boost::asio::awaitable<T> coro, std::string name = {},
+                      std::source_location where = std::source_location::current()) {
+    const auto& ex = parent_executor("taskio::task_group::create_task");  // may throw: coro never runs
+    auto t = detail::launch_task(ex, std::move(coro), std::move(name), where);
+    adopt(*t);
+    return task<T>(std::move(t));
+  }
+
+  /// Enters the group: the current task becomes its parent. Does not
+  /// suspend.
+  /// Exceptions: std::runtime_error "TaskGroup ... has already been
+  /// entered" (also after the group finished), "TaskGroup ... cannot
+  /// determine the parent task" outside a task (the group stays unentered).
+  boost::asio::awaitable<void> aenter();
+
+  /// Exits the group with the block's exception `e` (null if it completed):
+  /// waits for every child, then raises what the concept comment above says.
+  /// Never suppresses `e` (returns false).
+  ///
+  /// Cancellation: a cancellation point while children remain; cancelling
+  /// the parent there cancels the children and the exit keeps waiting.
+  boost::asio::awaitable<bool> aexit(std::exception_ptr e);
+
+  /// "<TaskGroup tasks=2 errors=1 cancelling>" (live children, errors
+  /// collected, state), as asyncio's repr.
+  std::string repr() const;
+
+private:
+  /// Checks that a child may be created; returns the parent's executor.
+  const boost::asio::any_io_executor& parent_executor(const char* who) const;
+  /// Registers a just-launched child (cancels it if that fails).
+  void adopt(detail::task_state_base& child);
+  detail::task_group_state& state(const char* who) const;
+
+  detail::task_group_state* s_;
+};
+
+}  // namespace taskio
+
+#endif  // TASKIO_TASK_GROUP_HPP

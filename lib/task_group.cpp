@@ -1,0 +1,301 @@
+//
+// lib/task_group.cpp
+//
+// Distributed under the Boost Software License, Version 1.0.
+//
+// task_group: asyncio.TaskGroup's state machine (SEMANTICS.md 5, the 3.13+
+// order). Each child carries one completion node of the group; when the
+// child completes the node posts the group's child-completion handler to
+// the loop, so it runs one iteration later, as asyncio's done callback
+// does. Children are kept in an intrusive list: O(1) per child.
+
+#include <taskio/task_group.hpp>
+
+#include <taskio/detail/loop.hpp>
+#include <taskio/exceptions.hpp>
+#include <taskio/future.hpp>
+#include <taskio/log.hpp>
+
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <utility>
+#include <vector>
+
+namespace taskio::detail {
+
+class task_group_state final : public ref_counted {
+public:
+  /// The group's registration on one child, and its link in the live list.
+  struct child_node final : completion_node {
+    ref_ptr<task_group_state> group;
+    ref_ptr<task_state_base> child;
+    child_node* live_prev = nullptr;
+    child_node* live_next = nullptr;
+  };
+
+  std::string repr() const;
+  [[noreturn]] void fail(const std::string& problem) const {
+    throw std::runtime_error("TaskGroup " + repr() + " " + problem);
+  }
+
+  void enter();
+  const boost::asio::any_io_executor& parent_executor() const;
+  void adopt(task_state_base& child);
+
+  // aexit, in three parts around the wait for the children
+  void begin_exit(const std::exception_ptr& e);
+  bool children_left() const noexcept { return live_ > 0; }
+  void set_exit_waiter(std::optional<future<void>> w) { waiter_ = std::move(w); }
+  void exit_wait_interrupted(std::exception_ptr cancelled);
+  void finish_exit(const std::exception_ptr& e);
+
+private:
+  struct child_done;
+  static void on_fire(completion_node* n, future_state_base& s);
+  void on_child_done(child_node& n);
+  void abort();
+  void unlink(child_node& n) noexcept;
+  void log_dropped(const std::vector<std::exception_ptr>& errors, const std::exception_ptr& body_error) const;
+
+  bool entered_ = false;
+  bool exiting_ = false;
+  bool aborting_ = false;
+  bool parent_cancel_requested_ = false;
+  ref_ptr<task_state_base> parent_;
+  child_node* head_ = nullptr;  // live children, in creation order
+  child_node* tail_ = nullptr;
+  std::size_t live_ = 0;
+  std::vector<std::exception_ptr> errors_;  // completion order
+  std::exception_ptr base_error_;           // first fatal error
+  std::exception_ptr propagate_cancel_;     // the cancellation to re-raise, if any
+  std::exception_ptr last_cancel_;          // the latest cancellation the exit saw
+  std::optional<future<void>> waiter_;      // "all children done", while exiting
+};
+
+/// The posted child-completion handler. Destroyed without running (loop
+/// shutdown), it only frees the node.
+struct task_group_state::child_done {
+  child_node* n;
+  explicit child_done(child_node* node) noexcept : n(node) {}
+  child_done(child_done&& o) noexcept : n(std::exchange(o.n, nullptr)) {}
+  ~child_done() {
+    if (!n) return;
+    n->group->unlink(*n);
+    delete n;
+  }
+  void operator()() {
+    std::unique_ptr<child_node> node(std::exchange(n, nullptr));
+    loop_scope scope(&node->child->get_loop());
+    node->group->on_child_done(*node);
+  }
+};
+
+std::string task_group_state::repr() const {
+  std::string info;
+  if (live_) info += " tasks=" + std::to_string(live_);
+  if (!errors_.empty()) info += " errors=" + std::to_string(errors_.size());
+  if (aborting_)
+    info += " cancelling";
+  else if (entered_)
+    info += " entered";
+  return "<TaskGroup" + info + ">";
+}
+
+void task_group_state::enter() {
+  if (entered_) fail("has already been entered");
+  task_state_base* t = thread_state::current_task();
+  if (!t) fail("cannot determine the parent task");
+  parent_ = ref_ptr<task_state_base>(t);
+  entered_ = true;
+}
+
+const boost::asio::any_io_executor& task_group_state::parent_executor() const {
+  if (!entered_) fail("has not been entered");
+  if (exiting_ && live_ == 0) fail("is finished");
+  if (aborting_) fail("is shutting down");
+  return parent_->inner().get();
+}
+
+void task_group_state::adopt(task_state_base& child) {
+  try {
+    auto* n = new child_node;
+    n->group = ref_ptr<task_group_state>(this);
+    n->child = ref_ptr<task_state_base>(&child);
+    n->fire = &on_fire;
+    n->live_prev = tail_;
+    (tail_ ? tail_->live_next : head_) = n;
+    tail_ = n;
+    ++live_;
+    child.add_node(n);
+  } catch (...) {
+    child.cancel({});  // before its first step: no line of it runs
+    throw;
+  }
+}
+
+void task_group_state::on_fire(completion_node* n, future_state_base&) {
+  auto* c = static_cast<child_node*>(n);
+  c->child->inner().post(child_done(c));
+}
+
+void task_group_state::unlink(child_node& n) noexcept {
+  (n.live_prev ? n.live_prev->live_next : head_) = n.live_next;
+  (n.live_next ? n.live_next->live_prev : tail_) = n.live_prev;
+  n.live_prev = n.live_next = nullptr;
+  --live_;
+}
+
+// SEMANTICS.md 5.4
+void task_group_state::on_child_done(child_node& n) {
+  unlink(n);
+  if (live_ == 0 && waiter_ && !waiter_->done()) waiter_->set_result();
+  task_state_base& child = *n.child;
+  if (child.cancelled()) return;
+  std::exception_ptr e = child.stored_exception();
+  if (!e) return;
+  child.mark_retrieved();
+  errors_.push_back(e);
+  if (!base_error_ && is_fatal(e)) base_error_ = e;
+  if (parent_->done()) {
+    log(boost::log::trivial::error, child.name(),
+        "Task '" + child.name() + "' has errored out but its parent task " + parent_->repr() +
+            " is already completed: " + describe_exception(e));
+    return;
+  }
+  if (!aborting_ && !parent_cancel_requested_) {
+    abort();
+    parent_cancel_requested_ = true;
+    parent_->cancel({});  // interrupts the block wherever it waits
+  }
+}
+
+void task_group_state::abort() {
+  aborting_ = true;
+  for (child_node* c = head_; c; c = c->live_next)
+    if (!c->child->done()) c->child->cancel({});
+}
+
+// SEMANTICS.md 5.5 steps 1-3
+void task_group_state::begin_exit(const std::exception_ptr& e) {
+  if (!entered_) fail("has not been entered");
+  if (exiting_) fail("has already been exited");
+  if (thread_state::current_task() != parent_.get()) fail("must be exited by the task that entered it");
+  exiting_ = true;
+  if (e && is_fatal(e) && !base_error_) base_error_ = e;
+  if (e && is_cancellation(e)) propagate_cancel_ = last_cancel_ = e;
+  if (e && !aborting_) abort();
+}
+
+// SEMANTICS.md 5.5 step 4: the parent was cancelled while waiting
+void task_group_state::exit_wait_interrupted(std::exception_ptr cancelled) {
+  if (!is_cancellation(cancelled)) std::rethrow_exception(cancelled);  // not expected: nothing else fails
+  last_cancel_ = cancelled;
+  if (!aborting_) {
+    propagate_cancel_ = std::move(cancelled);
+    abort();
+  }
+}
+
+// SEMANTICS.md 5.5 steps 5-10
+void task_group_state::finish_exit(const std::exception_ptr& e) {
+  // Like asyncio, keep no reference to the parent and the errors.
+  ref_ptr<task_state_base> parent = std::move(parent_);
+  std::vector<std::exception_ptr> errors = std::move(errors_);
+  errors_.clear();
+  std::exception_ptr propagate = std::exchange(propagate_cancel_, nullptr);
+  std::exception_ptr last_cancel = std::exchange(last_cancel_, nullptr);
+
+  if (base_error_) {
+    // taskio also takes its own request back here (CPython 3.13 leaves it
+    // counted), and reports what it drops (as CPython's main branch does).
+    if (parent_cancel_requested_) parent->uncancel();
+    log_dropped(errors, e);
+    std::rethrow_exception(std::exchange(base_error_, nullptr));
+  }
+  if (parent_cancel_requested_ && parent->uncancel() == 0) propagate = nullptr;  // it was our own
+  if (propagate && errors.empty()) std::rethrow_exception(propagate);
+  if (e && !is_cancellation(e)) errors.push_back(e);  // the block's error goes last
+  if (errors.empty()) return;
+  if (parent->cancelling() > 0) {
+    // 3.13+: an outside request was consumed by the group's delivery;
+    // re-arm it (taskio keeps its message when the exit saw it).
+    parent->uncancel();
+    std::string msg;
+    try {
+      if (last_cancel) std::rethrow_exception(last_cancel);
+    } catch (const cancelled_error& c) {
+      msg = c.message();
+    } catch (...) {
+    }
+    parent->cancel(std::move(msg));
+  }
+  throw exception_group("unhandled errors in a TaskGroup", std::move(errors));
+}
+
+void task_group_state::log_dropped(const std::vector<std::exception_ptr>& errors,
+                                   const std::exception_ptr& body_error) const {
+  if (!log_enabled(boost::log::trivial::error)) return;
+  const std::string prefix =
+      "TaskGroup: unhandled error dropped because " + describe_exception(base_error_) + " propagates: ";
+  for (const auto& x : errors)
+    if (x != base_error_) log(boost::log::trivial::error, "", prefix + describe_exception(x));
+  if (body_error && body_error != base_error_ && !is_cancellation(body_error))
+    log(boost::log::trivial::error, "", prefix + describe_exception(body_error));
+}
+
+}  // namespace taskio::detail
+
+namespace taskio {
+
+task_group::task_group() : s_(new detail::task_group_state) { s_->add_ref(); }
+
+task_group::~task_group() {
+  if (s_) s_->release();
+}
+
+task_group::task_group(task_group&& other) noexcept : s_(std::exchange(other.s_, nullptr)) {}
+
+task_group& task_group::operator=(task_group&& other) noexcept {
+  std::swap(s_, other.s_);
+  return *this;
+}
+
+detail::task_group_state& task_group::state(const char* who) const {
+  if (!s_) throw std::logic_error(std::string(who) + ": use of a moved-from task_group");
+  return *s_;
+}
+
+std::string task_group::repr() const { return s_ ? s_->repr() : "<TaskGroup moved-from>"; }
+
+const boost::asio::any_io_executor& task_group::parent_executor(const char* who) const {
+  return state(who).parent_executor();
+}
+
+void task_group::adopt(detail::task_state_base& child) { s_->adopt(child); }
+
+boost::asio::awaitable<void> task_group::aenter() {
+  state("taskio::task_group::aenter").enter();
+  co_return;
+}
+
+boost::asio::awaitable<bool> task_group::aexit(std::exception_ptr e) {
+  detail::ref_ptr<detail::task_group_state> s(&state("taskio::task_group::aexit"));
+  s->begin_exit(e);
+  while (s->children_left()) {
+    future<void> all_done;
+    s->set_exit_waiter(all_done);
+    std::exception_ptr interrupted;
+    try {
+      co_await all_done.async_wait();
+    } catch (...) {
+      interrupted = std::current_exception();
+    }
+    s->set_exit_waiter(std::nullopt);
+    if (interrupted) s->exit_wait_interrupted(std::move(interrupted));
+  }
+  s->finish_exit(e);
+  co_return false;
+}
+
+}  // namespace taskio
