@@ -16,10 +16,13 @@
 #include <taskio/future.hpp>
 #include <taskio/log.hpp>
 #include <taskio/run.hpp>
+#include <taskio/shield.hpp>
 #include <taskio/sleep.hpp>
 #include <taskio/task.hpp>
 #include <taskio/task_group.hpp>
 #include <taskio/this_task.hpp>
+#include <taskio/timeout.hpp>
 #include <taskio/traits.hpp>
+#include <taskio/wait_for.hpp>
 
 #endif  // TASKIO_HPP
