@@ -3,7 +3,7 @@
 //
 // Distributed under the Boost Software License, Version 1.0.
 //
-// Checks shared by the tests of timeout scopes, wait_for and shield.
+// Helpers shared by the tests of timeout scopes, wait_for and shield.
 
 #ifndef TASKIO_TEST_TIMEOUT_SUPPORT_HPP
 #define TASKIO_TEST_TIMEOUT_SUPPORT_HPP
@@ -15,6 +15,15 @@
 BOOST_TEST_DONT_PRINT_LOG_VALUE(std::optional<taskio::clock::time_point>)
 
 namespace taskio_test {
+
+/// Sleeps for `d`, then returns `v`.
+inline asio::awaitable<int> value_after(std::chrono::nanoseconds d, int v) {
+  co_await taskio::sleep(d);
+  co_return v;
+}
+
+/// The current task's cancellation count.
+inline int count() { return taskio::current_task().cancelling(); }
 
 /// True if `e` holds a taskio::timeout_error whose nested exception (as
 /// std::rethrow_if_nested sees it) is a taskio::cancelled_error.

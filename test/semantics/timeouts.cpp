@@ -13,17 +13,6 @@ using namespace taskio_test;
 using taskio::cancelled_error;
 using taskio::timeout_scope;
 
-namespace {
-
-asio::awaitable<int> value_after(std::chrono::nanoseconds d, int v) {
-  co_await taskio::sleep(d);
-  co_return v;
-}
-
-int count() { return taskio::current_task().cancelling(); }
-
-}  // namespace
-
 BOOST_AUTO_TEST_SUITE(timeouts)
 
 // --- a deadline at or before "now" ------------------------------------------
@@ -206,22 +195,49 @@ TASKIO_TEST_CASE(nested_inner_fires_first) {
   BOOST_TEST(count() == 0);
 }
 
+namespace {
+
+/// Runs `outer { inner { sleep(busy work `busy`, then 1h) } }`; the outer
+/// block rethrows what escapes the inner scope. Records that, the count seen
+/// by the body when the cancellation arrived, and the time it arrived.
+struct nested_run {
+  std::exception_ptr inner_error, outer_error;
+  int count_inside = -1;
+  taskio::clock::duration at{};
+};
+
+asio::awaitable<nested_run> run_nested(timeout_scope& outer, timeout_scope& inner,
+                                       std::chrono::nanoseconds busy = {}) {
+  nested_run r;
+  r.outer_error = co_await catch_exception(taskio::async_with(outer, [&](timeout_scope&) -> asio::awaitable<void> {
+    r.inner_error = co_await catch_exception(taskio::async_with(inner, [&](timeout_scope&) -> asio::awaitable<void> {
+      if (busy > busy.zero()) taskio::advance_time(busy);  // busy work, no yield
+      try {
+        co_await taskio::sleep(1h);
+      } catch (const cancelled_error&) {
+        r.count_inside = count();
+        r.at = vt();
+        throw;
+      }
+    }));
+    if (r.inner_error) std::rethrow_exception(r.inner_error);
+  }));
+  co_return r;
+}
+
+}  // namespace
+
 TASKIO_TEST_CASE(nested_outer_fires_first) {
   auto outer = taskio::timeout(1s);
   auto inner = taskio::timeout(10s);
-  std::exception_ptr inner_error;
-  auto e = co_await catch_exception(taskio::async_with(outer, [&](timeout_scope&) -> asio::awaitable<void> {
-    inner_error = co_await catch_exception(taskio::async_with(inner, [](timeout_scope&) -> asio::awaitable<void> {
-      co_await taskio::sleep(1h);
-    }));
-    if (inner_error) std::rethrow_exception(inner_error);
-  }));
-  BOOST_TEST(is_cancelled(inner_error));  // the inner scope lets it through
+  auto r = co_await run_nested(outer, inner);
+  BOOST_TEST(r.count_inside == 1);
+  BOOST_TEST(is_cancelled(r.inner_error));  // the inner scope lets it through
   BOOST_TEST(inner.repr() == "<Timeout [finished]>");
   BOOST_TEST(!inner.expired());
-  BOOST_TEST(is_timeout(e));
+  BOOST_TEST(is_timeout(r.outer_error));
   BOOST_TEST(outer.expired());
-  BOOST_TEST(vt() == 1s);
+  BOOST_TEST(r.at == 1s);
   BOOST_TEST(count() == 0);
 }
 
@@ -231,47 +247,28 @@ TASKIO_TEST_CASE(nested_both_fire_in_the_same_iteration) {
   // uncancel -> 0, timeout_error. The outermost expired scope wins.
   auto outer = taskio::timeout(1s);
   auto inner = taskio::timeout(1s);
-  std::exception_ptr inner_error;
-  int count_inside = -1;
-  auto e = co_await catch_exception(taskio::async_with(outer, [&](timeout_scope&) -> asio::awaitable<void> {
-    inner_error = co_await catch_exception(taskio::async_with(inner, [&](timeout_scope&) -> asio::awaitable<void> {
-      try {
-        co_await taskio::sleep(1h);
-      } catch (const cancelled_error&) {
-        count_inside = count();
-        throw;
-      }
-    }));
-    BOOST_TEST(count() == 1);
-    if (inner_error) std::rethrow_exception(inner_error);
-  }));
-  BOOST_TEST(count_inside == 2);
-  BOOST_TEST(is_cancelled(inner_error));
+  auto r = co_await run_nested(outer, inner);
+  BOOST_TEST(r.count_inside == 2);
+  BOOST_TEST(is_cancelled(r.inner_error));
   BOOST_TEST(inner.expired());
   BOOST_TEST(outer.expired());
-  BOOST_TEST(is_timeout(e));
-  BOOST_TEST(vt() == 1s);
+  BOOST_TEST(is_timeout(r.outer_error));
+  BOOST_TEST(r.at == 1s);
   BOOST_TEST(count() == 0);
 }
 
 TASKIO_TEST_CASE(nested_both_pass_while_the_task_is_busy) {
-  // The loop was busy past both deadlines (1 s and 2 s): both fire in the
+  // The task was busy past both deadlines (1 s and 2 s): both fire in the
   // next iteration, in deadline order; the same outcome as a tie.
   auto outer = taskio::timeout(2s);
   auto inner = taskio::timeout(1s);
-  std::exception_ptr inner_error;
-  auto e = co_await catch_exception(taskio::async_with(outer, [&](timeout_scope&) -> asio::awaitable<void> {
-    inner_error = co_await catch_exception(taskio::async_with(inner, [](timeout_scope&) -> asio::awaitable<void> {
-      taskio::advance_time(3s);  // busy work, no yield
-      co_await taskio::sleep(1h);
-    }));
-    if (inner_error) std::rethrow_exception(inner_error);
-  }));
-  BOOST_TEST(is_cancelled(inner_error));
+  auto r = co_await run_nested(outer, inner, 3s);
+  BOOST_TEST(r.count_inside == 2);
+  BOOST_TEST(is_cancelled(r.inner_error));
   BOOST_TEST(inner.expired());
   BOOST_TEST(outer.expired());
-  BOOST_TEST(is_timeout(e));
-  BOOST_TEST(vt() == 3s);
+  BOOST_TEST(is_timeout(r.outer_error));
+  BOOST_TEST(r.at == 3s);
   BOOST_TEST(count() == 0);
 }
 

@@ -12,11 +12,6 @@ using taskio::cancelled_error;
 
 namespace {
 
-asio::awaitable<int> value_after(std::chrono::nanoseconds d, int v) {
-  co_await taskio::sleep(d);
-  co_return v;
-}
-
 asio::awaitable<int> fail_after(std::chrono::nanoseconds d) {
   co_await taskio::sleep(d);
   throw std::domain_error("inner failed");

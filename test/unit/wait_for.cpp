@@ -9,11 +9,6 @@ using taskio::cancelled_error;
 
 namespace {
 
-asio::awaitable<int> value_after(std::chrono::nanoseconds d, int v) {
-  co_await taskio::sleep(d);
-  co_return v;
-}
-
 /// Sleeps for `d` and returns `v`; when cancelled, spends `cleanup` more,
 /// then rethrows (a cancelled_error "cleaned up"), returns `v`, or throws
 /// std::domain_error.
@@ -32,8 +27,6 @@ asio::awaitable<int> slow_to_cancel(std::chrono::nanoseconds d, std::chrono::nan
   if (how == on_cancel::fail) throw std::domain_error("failed while cancelled");
   co_return v;
 }
-
-int count() { return taskio::current_task().cancelling(); }
 
 }  // namespace
 
