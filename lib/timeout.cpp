@@ -16,6 +16,7 @@
 #include <iomanip>
 #include <sstream>
 #include <stdexcept>
+#include <utility>
 
 namespace taskio {
 
@@ -109,13 +110,14 @@ boost::asio::awaitable<bool> timeout_scope::aexit(std::exception_ptr e) {
   check_active("taskio::timeout_scope::aexit", true);
   timer_.cancel();
   timer_ = timer_handle();
+  const task_ref task = std::exchange(task_, task_ref());  // keep no reference once exited
   if (state_ == state::entered) {
     state_ = state::exited;
     co_return false;
   }
   state_ = state::expired;
   // Always withdraw our own request; convert only if nobody else asked too.
-  if (task_.uncancel() <= baseline_ && is_cancellation(e)) detail::throw_timeout_from(e);
+  if (task.uncancel() <= baseline_ && is_cancellation(e)) detail::throw_timeout_from(e);
   // Another exception (or a cancellation we did not cause) propagates as is:
   // C++ cannot attach the timeout to an exception of unknown type.
   co_return false;

@@ -71,6 +71,8 @@ public:
   /// task of the same loop. A deadline at or before loop_time() fires in
   /// the next loop iteration (call_soon); none disarms the scope.
   ///
+  /// Cancellation: not a suspension; a deadline that passes while the scope
+  /// is entered cancels the task that entered it.
   /// Exceptions: std::runtime_error "Timeout has not been entered" before
   /// entry, "Cannot change state of <expiring|expired|finished> Timeout"
   /// afterwards.
@@ -126,6 +128,7 @@ TASKIO_DECL std::ostream& operator<<(std::ostream& os, const timeout_scope& t);
 /// computed NOW (at the call, not at entry); no delay: no deadline. A zero
 /// delay fires in the next loop iteration.
 ///
+/// Cancellation: none here; see timeout_scope.
 /// Exceptions: std::runtime_error "no running event loop" outside a loop;
 /// std::invalid_argument for a negative delay (asyncio treats it as "already
 /// expired"; taskio rejects negative delays as sleep() and call_later() do:
@@ -136,6 +139,8 @@ TASKIO_DECL timeout_scope timeout(std::optional<clock::duration> delay);
 /// asyncio.timeout_at(when): a scope with an absolute deadline (loop clock);
 /// a time point at or before loop_time() fires in the next iteration after
 /// entry. No running loop needed.
+///
+/// Cancellation: none here; see timeout_scope. Exceptions: none.
 TASKIO_DECL timeout_scope timeout_at(std::optional<clock::time_point> when);
 
 /// Shorthand for async_with(timeout(delay), body awaiting `aw`): awaits `aw`
