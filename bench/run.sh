@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# bench/run.sh: builds and runs taskio's task micro-benchmarks (each figure
+# beside its plain-Asio equivalent) and writes doc/benchmarks.md.
+#
+#   bench/run.sh            # full run, about 3-5 minutes on 2 cores
+#   QUICK=1 bench/run.sh    # smoke run, about 30 s: N / 10, 3 samples;
+#                           # writes $BUILD_DIR/benchmarks-quick.md, not doc/
+#
+# What it does
+#   1. compiles lib/*.cpp with g++ -O2 -DNDEBUG (ccache if present, 2 jobs)
+#      and links bench/task_bench.cpp twice: task_bench (timing, memory) and
+#      task_bench_allocs (-DBENCH_COUNT_ALLOCS: malloc interposed, counts);
+#   2. runs, pinned to one CPU: task_bench (warm samples), task_bench --cold
+#      (no warm-up) for the timed figures, task_bench_allocs;
+#   3. bench/summarize.py turns the lines into the markdown page. The page's
+#      hand-written tail (from its KEEP marker on) is carried over.
+#
+# Knobs (environment): QUICK REPS CPU BUILD_DIR DOC CXX SKIP_COLD ONLY
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/.." && pwd)"
+QUICK=${QUICK:-0}
+BUILD_DIR=${BUILD_DIR:-/tmp/taskio-bench-${USER:-$(id -un)}}
+CXX=${CXX:-g++}
+CPU=${CPU:-1}
+SKIP_COLD=${SKIP_COLD:-0}
+ONLY=${ONLY:-}
+if [[ $QUICK == 1 ]]; then
+  REPS=${REPS:-3}
+  DOC=${DOC:-$BUILD_DIR/benchmarks-quick.md}
+  RUN_ARGS=(--quick --reps "$REPS")
+else
+  REPS=${REPS:-5}
+  DOC=${DOC:-$ROOT/doc/benchmarks.md}
+  RUN_ARGS=(--reps "$REPS")
+fi
+[[ -n $ONLY ]] && RUN_ARGS+=(--only "$ONLY")
+FLAGS=(-std=c++20 -O2 -DNDEBUG -DBOOST_LOG_DYN_LINK -I"$ROOT/include" -Wall -Wextra)
+LIBS=(-lboost_log -lboost_thread -lpthread)
+
+log() { printf '[run.sh %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+# --- build ------------------------------------------------------------------
+mkdir -p "$BUILD_DIR/obj"
+CC_LAUNCH=()
+command -v ccache >/dev/null && CC_LAUNCH=(ccache)
+
+log "building lib objects (-O2) in $BUILD_DIR ..."
+objs=()
+for src in "$ROOT"/lib/*.cpp; do
+  obj="$BUILD_DIR/obj/$(basename "$src" .cpp).o"
+  objs+=("$obj")
+  # always recompiled (headers may have changed): ccache makes it cheap
+  "${CC_LAUNCH[@]}" "$CXX" "${FLAGS[@]}" -c "$src" -o "$obj" &
+  while (($(jobs -rp | wc -l) >= 2)); do sleep 0.2; done
+done
+wait
+log "linking task_bench and task_bench_allocs ..."
+"${CC_LAUNCH[@]}" "$CXX" "${FLAGS[@]}" -c "$HERE/task_bench.cpp" -o "$BUILD_DIR/task_bench.o" &
+"${CC_LAUNCH[@]}" "$CXX" "${FLAGS[@]}" -DBENCH_COUNT_ALLOCS -c "$HERE/task_bench.cpp" -o "$BUILD_DIR/task_bench_allocs.o" &
+wait
+"$CXX" -o "$BUILD_DIR/task_bench" "$BUILD_DIR/task_bench.o" "${objs[@]}" "${LIBS[@]}"
+"$CXX" -o "$BUILD_DIR/task_bench_allocs" "$BUILD_DIR/task_bench_allocs.o" "${objs[@]}" "${LIBS[@]}"
+
+# --- run --------------------------------------------------------------------
+PIN=()
+if command -v taskset >/dev/null && taskset -c "$CPU" true 2>/dev/null; then
+  PIN=(taskset -c "$CPU")
+else
+  log "taskset unavailable or CPU $CPU not usable: running unpinned"
+  CPU="none"
+fi
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+OUT="$BUILD_DIR/results/$STAMP"
+mkdir -p "$OUT"
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+LOAD_BEFORE=$(loadavg)
+start=$(date +%s)
+
+log "task_bench ${RUN_ARGS[*]} (warm) ..."
+"${PIN[@]}" "$BUILD_DIR/task_bench" "${RUN_ARGS[@]}" | tee "$OUT/plain.txt"
+raws=("$OUT/plain.txt")
+if [[ $SKIP_COLD != 1 ]]; then
+  log "task_bench --cold ..."
+  "${PIN[@]}" "$BUILD_DIR/task_bench" "${RUN_ARGS[@]}" --cold | tee "$OUT/cold.txt"
+  raws+=("$OUT/cold.txt")
+fi
+log "task_bench_allocs ..."
+ALLOC_ARGS=()
+[[ $QUICK == 1 ]] && ALLOC_ARGS=(--quick)
+[[ -n $ONLY ]] && ALLOC_ARGS+=(--only "$ONLY")
+"${PIN[@]}" "$BUILD_DIR/task_bench_allocs" --reps 1 "${ALLOC_ARGS[@]}" | tee "$OUT/allocs.txt"
+raws+=("$OUT/allocs.txt")
+
+# --- summarize ----------------------------------------------------------------
+{
+  echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "reps=$REPS"
+  echo "cpus=$(nproc)"
+  echo "model=$(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo)"
+  echo "kernel=$(uname -r)"
+  echo "mem=$(awk '/MemTotal/{printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)"
+  echo "cxx=$("$CXX" --version | head -1)"
+  echo "boost=$(printf '#include <boost/version.hpp>\nBOOST_LIB_VERSION\n' | "$CXX" -E -x c++ - 2>/dev/null | tail -1 | tr -d '"')"
+  echo "flags=${FLAGS[*]}"
+  echo "cpu=$CPU"
+  echo "load_before=$LOAD_BEFORE"
+  echo "load_after=$(loadavg)"
+  echo "seconds=$(($(date +%s) - start))"
+} >"$OUT/env.txt"
+python3 "$HERE/summarize.py" --env "$OUT/env.txt" --out "$DOC" "${raws[@]}"
+log "done in $(($(date +%s) - start)) s of running: raw lines in $OUT, page $DOC"
