@@ -2,12 +2,13 @@
 // behaviour), the parent's cancellation count before and after each row,
 // nested groups and cancellations colliding with failures, and raw Asio
 // operations aborted by a group.
-#include "../test_support.hpp"
+#include "../task_group_support.hpp"
 
 #include <boost/asio/local/connect_pair.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 
 using namespace taskio_test;
+using namespace taskio_test::groups;
 using taskio::cancelled_error;
 
 namespace {
@@ -19,58 +20,21 @@ asio::awaitable<void> with_group(group_body body) {
   co_await taskio::async_with(taskio::task_group{}, [&](taskio::task_group& tg) { return body(tg); });
 }
 
-asio::awaitable<void> fail_after(std::chrono::nanoseconds d, std::string what) {
-  co_await taskio::sleep(d);
-  throw std::runtime_error(what);
-}
-
-asio::awaitable<void> forever() { co_await taskio::sleep(1000h); }
-
-/// Raises `what` when cancelled.
-asio::awaitable<void> fail_when_cancelled(std::string what) {
+/// Runs `body` in a group and records in `tr` the group it raises (when,
+/// and the count then), then whether the next suspension point raises
+/// cancelled_error (a re-armed request).
+asio::awaitable<void> group_then_sleep(trace& tr, group_body body) {
   try {
-    co_await taskio::sleep(1000h);
-  } catch (const cancelled_error&) {
-    throw std::runtime_error(what);
-  }
-}
-
-/// Takes `cleanup` to finish after being cancelled, then returns normally.
-asio::awaitable<void> slow_to_cancel(std::chrono::nanoseconds cleanup) {
-  bool cancelled = false;
-  try {
-    co_await taskio::sleep(1000h);
-  } catch (const cancelled_error&) {
-    cancelled = true;
-  }
-  if (cancelled) co_await taskio::sleep(cleanup);
-}
-
-int cancelling() { return taskio::current_task().cancelling(); }
-
-std::string at() { return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(vt()).count()) + "ms"; }
-
-/// The what() of each member of the exception_group held by `e`; nested
-/// groups as "[message: members]".
-std::string members(const std::exception_ptr& e) {
-  try {
-    std::rethrow_exception(e);
+    co_await with_group(std::move(body));
   } catch (const taskio::exception_group& g) {
-    std::string s;
-    for (const auto& m : g.exceptions()) {
-      std::string one;
-      try {
-        std::rethrow_exception(m);
-      } catch (const taskio::exception_group& inner) {
-        one = "[" + inner.message() + ": " + members(m) + "]";
-      } catch (...) {
-        one = taskio::describe_exception(m);
-      }
-      s += (s.empty() ? "" : ", ") + one;
-    }
-    return s;
-  } catch (...) {
-    return "<not a group: " + taskio::describe_exception(e) + ">";
+    tr("group [" + members(std::make_exception_ptr(g)) + "] at " + at() + " count=" + std::to_string(cancelling()));
+  }
+  try {
+    co_await taskio::sleep(1s);
+    tr("not cancelled");
+  } catch (const cancelled_error& c) {
+    tr("re-armed at " + at() + " msg='" + c.message() + "'");
+    throw;
   }
 }
 
@@ -93,6 +57,7 @@ TASKIO_TEST_CASE(success_leaves_the_count_unchanged) {
 // --- row: a child fails ---
 
 TASKIO_TEST_CASE(a_child_failure_cancels_siblings_and_interrupts_the_body) {
+  BOOST_TEST(cancelling() == 0);  // before
   trace tr;
   taskio::task<void> sibling;
   auto e = co_await catch_exception(with_group([&](taskio::task_group& tg) -> asio::awaitable<void> {
@@ -115,6 +80,7 @@ TASKIO_TEST_CASE(a_child_failure_cancels_siblings_and_interrupts_the_body) {
 }
 
 TASKIO_TEST_CASE(child_errors_are_in_completion_order) {
+  BOOST_TEST(cancelling() == 0);  // before
   taskio::task<void> first_created;
   auto e = co_await catch_exception(with_group([&](taskio::task_group& tg) -> asio::awaitable<void> {
     first_created = tg.create_task(fail_after(2s, "never: cancelled first"));
@@ -130,6 +96,7 @@ TASKIO_TEST_CASE(child_errors_are_in_completion_order) {
 }
 
 TASKIO_TEST_CASE(a_child_failure_after_the_body_reached_the_exit_restores_the_count) {
+  BOOST_TEST(cancelling() == 0);  // before
   // [3.12] leaked +1 here (gh-133747); 3.13+ uncancels after the wait.
   auto e = co_await catch_exception(with_group([](taskio::task_group& tg) -> asio::awaitable<void> {
     tg.create_task(fail_after(1s, "E"));
@@ -145,6 +112,7 @@ TASKIO_TEST_CASE(a_child_failure_after_the_body_reached_the_exit_restores_the_co
 // --- row: the body raises ---
 
 TASKIO_TEST_CASE(a_body_error_cancels_the_children_and_comes_last) {
+  BOOST_TEST(cancelling() == 0);  // before
   bool never_started_ran = false;
   taskio::task<void> running, never_started;
   auto e = co_await catch_exception(with_group([&](taskio::task_group& tg) -> asio::awaitable<void> {
@@ -165,6 +133,7 @@ TASKIO_TEST_CASE(a_body_error_cancels_the_children_and_comes_last) {
 }
 
 TASKIO_TEST_CASE(a_body_that_turns_the_group_s_cancellation_into_an_error) {
+  BOOST_TEST(cancelling() == 0);  // before
   auto e = co_await catch_exception(with_group([](taskio::task_group& tg) -> asio::awaitable<void> {
     tg.create_task(fail_after(1s, "E"));
     try {
@@ -178,6 +147,7 @@ TASKIO_TEST_CASE(a_body_that_turns_the_group_s_cancellation_into_an_error) {
 }
 
 TASKIO_TEST_CASE(a_body_raising_cancelled_error_itself) {
+  BOOST_TEST(cancelling() == 0);  // before
   taskio::task<void> child;
   auto e = co_await catch_exception(with_group([&](taskio::task_group& tg) -> asio::awaitable<void> {
     child = tg.create_task(forever());
@@ -206,6 +176,7 @@ TASKIO_TEST_CASE(an_external_cancel_while_the_body_waits_propagates_as_itself) {
     co_await taskio::sleep(10s);
   }));
   co_await taskio::sleep(1s);
+  BOOST_TEST(t.cancelling() == 0);  // before
   BOOST_TEST(t.cancel("test"));
   auto e = co_await catch_exception(t.async_wait());
   BOOST_TEST(t.cancelled());
@@ -222,6 +193,7 @@ TASKIO_TEST_CASE(an_external_cancel_while_the_exit_waits_propagates_as_itself) {
     co_return;
   }));
   co_await taskio::sleep(1s);
+  BOOST_TEST(t.cancelling() == 0);  // before
   BOOST_TEST(t.cancel("m"));
   auto e = co_await catch_exception(t.async_wait());
   BOOST_TEST(cancel_message(e) == "m");
@@ -234,27 +206,15 @@ TASKIO_TEST_CASE(an_external_cancel_and_a_child_error_raise_the_group_and_re_arm
   // and the outside request is re-armed for the next suspension point
   // ([3.12]: lost). taskio keeps its message.
   trace tr;
-  auto t = taskio::create_task([](trace& tr) -> asio::awaitable<void> {
-    try {
-      co_await with_group([](taskio::task_group& tg) -> asio::awaitable<void> {
-        tg.create_task(fail_when_cancelled("E"));
-        co_await taskio::sleep(10s);
-      });
-    } catch (const taskio::exception_group& g) {
-      tr("group [" + members(std::make_exception_ptr(g)) + "] count=" + std::to_string(cancelling()));
-    }
-    try {
-      co_await taskio::sleep(1s);
-      tr("not cancelled");
-    } catch (const cancelled_error& c) {
-      tr("re-armed at " + at() + " msg='" + c.message() + "'");
-      throw;
-    }
-  }(tr));
+  auto t = taskio::create_task(group_then_sleep(tr, [](taskio::task_group& tg) -> asio::awaitable<void> {
+    tg.create_task(fail_when_cancelled("E"));
+    co_await taskio::sleep(10s);
+  }));
   co_await taskio::sleep(1s);
+  BOOST_TEST(t.cancelling() == 0);  // before
   t.cancel("outside");
   co_await catch_exception(t.async_wait());
-  BOOST_TEST(tr.str() == "group [E] count=1 re-armed at 1000ms msg='outside'");
+  BOOST_TEST(tr.str() == "group [E] at 1000ms count=1 re-armed at 1000ms msg='outside'");
   BOOST_TEST(t.cancelled());
   BOOST_TEST(t.cancelling() == 1);
 }
@@ -263,28 +223,16 @@ TASKIO_TEST_CASE(an_external_cancel_while_the_group_already_aborts) {
   // The child error came first; the outside request arrives while the exit
   // waits for a child slow to cancel: [3.13+] +1 and re-armed.
   trace tr;
-  auto t = taskio::create_task([](trace& tr) -> asio::awaitable<void> {
-    try {
-      co_await with_group([](taskio::task_group& tg) -> asio::awaitable<void> {
-        tg.create_task(fail_after(1s, "E"));
-        tg.create_task(slow_to_cancel(5s));
-        co_return;
-      });
-    } catch (const taskio::exception_group& g) {
-      tr("group [" + members(std::make_exception_ptr(g)) + "] at " + at() + " count=" + std::to_string(cancelling()));
-    }
-    try {
-      co_await taskio::sleep(1s);
-      tr("not cancelled");
-    } catch (const cancelled_error& c) {
-      tr("re-armed msg='" + c.message() + "'");
-      throw;
-    }
-  }(tr));
+  auto t = taskio::create_task(group_then_sleep(tr, [](taskio::task_group& tg) -> asio::awaitable<void> {
+    tg.create_task(fail_after(1s, "E"));
+    tg.create_task(slow_to_cancel(5s));
+    co_return;
+  }));
   co_await taskio::sleep(3s);
+  BOOST_TEST(t.cancelling() == 1);  // the group's own request, still outstanding
   t.cancel("late");
   co_await catch_exception(t.async_wait());
-  BOOST_TEST(tr.str() == "group [E] at 6000ms count=1 re-armed msg='late'");
+  BOOST_TEST(tr.str() == "group [E] at 6000ms count=1 re-armed at 6000ms msg='late'");
   BOOST_TEST(t.cancelled());
   BOOST_TEST(t.cancelling() == 1);
 }
@@ -294,34 +242,28 @@ TASKIO_TEST_CASE(an_external_cancel_while_the_body_is_interrupted_by_the_group) 
   // outside request lands: the cleanup is interrupted, the group raises,
   // the request is re-armed.
   trace tr;
-  auto t = taskio::create_task([](trace& tr) -> asio::awaitable<void> {
+  auto t = taskio::create_task(group_then_sleep(tr, [&tr](taskio::task_group& tg) -> asio::awaitable<void> {
+    tg.create_task(fail_after(1s, "E"));
+    bool interrupted = false;
     try {
-      co_await with_group([&tr](taskio::task_group& tg) -> asio::awaitable<void> {
-        tg.create_task(fail_after(1s, "E"));
-        bool interrupted = false;
-        try {
-          co_await taskio::sleep(10s);
-        } catch (const cancelled_error&) {
-          interrupted = true;
-        }
-        if (interrupted) {
-          try {
-            co_await taskio::sleep(5s);  // cleanup
-          } catch (const cancelled_error& c) {
-            tr("cleanup cancelled at " + at() + " msg='" + c.message() + "'");
-            throw;
-          }
-        }
-      });
-    } catch (const taskio::exception_group& g) {
-      tr("group [" + members(std::make_exception_ptr(g)) + "] count=" + std::to_string(cancelling()));
+      co_await taskio::sleep(10s);
+    } catch (const cancelled_error&) {
+      interrupted = true;
     }
-    co_await taskio::sleep(1s);
-  }(tr));
+    if (!interrupted) co_return;
+    try {
+      co_await taskio::sleep(5s);  // cleanup
+    } catch (const cancelled_error& c) {
+      tr("cleanup cancelled at " + at() + " msg='" + c.message() + "'");
+      throw;
+    }
+  }));
   co_await taskio::sleep(2s);
+  BOOST_TEST(t.cancelling() == 1);  // the group's own request, still outstanding
   t.cancel("outside");
   auto e = co_await catch_exception(t.async_wait());
-  BOOST_TEST(tr.str() == "cleanup cancelled at 2000ms msg='outside' group [E] count=1");
+  BOOST_TEST(tr.str() ==
+             "cleanup cancelled at 2000ms msg='outside' group [E] at 2000ms count=1 re-armed at 2000ms msg='outside'");
   BOOST_TEST(cancel_message(e) == "outside");
   BOOST_TEST(t.cancelling() == 1);
 }
@@ -329,6 +271,7 @@ TASKIO_TEST_CASE(an_external_cancel_while_the_body_is_interrupted_by_the_group) 
 // --- row: fatal exceptions ---
 
 TASKIO_TEST_CASE(a_fatal_child_error_is_raised_alone_after_all_children) {
+  BOOST_TEST(cancelling() == 0);  // before
   clear_logs();
   taskio::task<void> slow;
   auto e = co_await catch_exception(with_group([&](taskio::task_group& tg) -> asio::awaitable<void> {
@@ -352,6 +295,7 @@ TASKIO_TEST_CASE(a_fatal_child_error_is_raised_alone_after_all_children) {
 }
 
 TASKIO_TEST_CASE(a_fatal_body_error_is_raised_alone) {
+  BOOST_TEST(cancelling() == 0);  // before
   clear_logs();
   auto e = co_await catch_exception(with_group([](taskio::task_group& tg) -> asio::awaitable<void> {
     tg.create_task(fail_after(1s, "child error"));
@@ -402,6 +346,7 @@ TASKIO_TEST_CASE(a_child_raising_a_non_std_exception_is_collected) {
 // --- row: nested groups failing in the same iteration ---
 
 TASKIO_TEST_CASE(nested_groups_both_cancelled) {
+  BOOST_TEST(cancelling() == 0);  // before
   // test_nested_groups_both_cancelled (3.13+): the inner group raises its
   // group, the outer one still raises its own, the count returns to 0.
   trace tr;
@@ -424,6 +369,7 @@ TASKIO_TEST_CASE(nested_groups_both_cancelled) {
 }
 
 TASKIO_TEST_CASE(nested_groups_the_outer_body_is_interrupted_at_its_next_await) {
+  BOOST_TEST(cancelling() == 0);  // before
   trace tr;
   auto e = co_await catch_exception(with_group([&](taskio::task_group& outer) -> asio::awaitable<void> {
     try {
@@ -449,6 +395,7 @@ TASKIO_TEST_CASE(nested_groups_the_outer_body_is_interrupted_at_its_next_await) 
 }
 
 TASKIO_TEST_CASE(nested_groups_the_inner_group_becomes_a_member_of_the_outer) {
+  BOOST_TEST(cancelling() == 0);  // before
   // test_taskgroup_14: the outer child fails later; the inner group is the
   // outer body's error, so it comes last.
   auto e = co_await catch_exception(with_group([](taskio::task_group& outer) -> asio::awaitable<void> {
@@ -473,6 +420,7 @@ TASKIO_TEST_CASE(an_external_cancel_passes_through_nested_groups) {
     });
   }));
   co_await taskio::sleep(500ms);
+  BOOST_TEST(t.cancelling() == 0);  // before
   t.cancel("outside");
   auto e = co_await catch_exception(t.async_wait());
   BOOST_TEST(cancel_message(e) == "outside");
@@ -483,6 +431,7 @@ TASKIO_TEST_CASE(an_external_cancel_passes_through_nested_groups) {
 // --- raw Asio operations ---
 
 TASKIO_TEST_CASE(a_child_failure_aborts_raw_asio_operations) {
+  BOOST_TEST(cancelling() == 0);  // before
   // The body waits on a steady_timer, a child on a socket read: the
   // group's cancellations abort both; the body's operation_aborted counts
   // as the group's cancellation, the reader ends cancelled (no error).
@@ -537,6 +486,7 @@ TASKIO_TEST_CASE(a_body_aborted_by_an_external_cancel_ends_cancelled) {
     co_await a.async_read_some(asio::buffer(buf), asio::use_awaitable);
   }));
   co_await taskio::sleep(1s);
+  BOOST_TEST(t.cancelling() == 0);  // before
   t.cancel("outside");
   auto e = co_await catch_exception(t.async_wait());
   BOOST_TEST(t.cancelled());

@@ -3,50 +3,13 @@
 // colliding cancellations are in test/semantics/task_group.cpp.
 #include <taskio/task_group.hpp>  // first: the header is self-contained
 
-#include "../test_support.hpp"
+#include "../task_group_support.hpp"
 
 using namespace taskio_test;
+using namespace taskio_test::groups;
 using taskio::cancelled_error;
 
 namespace {
-
-asio::awaitable<int> value_after(std::chrono::nanoseconds d, int v) {
-  co_await taskio::sleep(d);
-  co_return v;
-}
-
-asio::awaitable<void> fail_after(std::chrono::nanoseconds d, std::string what) {
-  co_await taskio::sleep(d);
-  throw std::runtime_error(what);
-}
-
-asio::awaitable<void> forever() { co_await taskio::sleep(1000h); }
-
-/// Takes `cleanup` to finish after being cancelled, then returns normally.
-asio::awaitable<void> slow_to_cancel(std::chrono::nanoseconds cleanup) {
-  bool cancelled = false;
-  try {
-    co_await taskio::sleep(1000h);
-  } catch (const cancelled_error&) {
-    cancelled = true;
-  }
-  if (cancelled) co_await taskio::sleep(cleanup);
-}
-
-int cancelling() { return taskio::current_task().cancelling(); }
-
-/// The what() of each member of the exception_group held by `e`.
-std::string members(const std::exception_ptr& e) {
-  try {
-    std::rethrow_exception(e);
-  } catch (const taskio::exception_group& g) {
-    std::string s;
-    for (const auto& m : g.exceptions()) s += (s.empty() ? "" : ", ") + taskio::describe_exception(m);
-    return s;
-  } catch (...) {
-    return "<not a group: " + taskio::describe_exception(e) + ">";
-  }
-}
 
 /// The what() of a std::runtime_error held by `e`.
 std::string runtime_error_text(const std::exception_ptr& e) {
@@ -284,6 +247,19 @@ TASKIO_TEST_CASE(a_group_is_movable_before_it_is_entered) {
   BOOST_TEST(vt() == 1s);
 }
 
+BOOST_AUTO_TEST_CASE(a_group_can_be_made_outside_any_loop) {
+  taskio::task_group tg;  // no loop runs here: it binds to its parent on entry
+  BOOST_TEST(tg.repr() == "<TaskGroup>");
+  int v = 0;
+  run_virtual([](taskio::task_group& tg, int& v) -> asio::awaitable<void> {
+    co_await taskio::async_with(tg, [&](taskio::task_group& g) -> asio::awaitable<void> {
+      auto t = g.create_task(value_after(1s, 5));
+      v = co_await t.async_wait();
+    });
+  }(tg, v));
+  BOOST_TEST(v == 5);
+}
+
 // --- misuse ---
 
 TASKIO_TEST_CASE(entering_twice_is_an_error) {
@@ -331,26 +307,26 @@ TASKIO_TEST_CASE(create_task_after_the_exit_is_refused) {
   check_refused(tg, "TaskGroup <TaskGroup entered> is finished");
 }
 
+/// Waits for `d`; when cancelled, checks that `tg` refuses new children
+/// with `phrase`, sets `checked` and rethrows.
+asio::awaitable<void> refuses_when_cancelled(taskio::task_group& tg, std::chrono::nanoseconds d, std::string phrase,
+                                             bool& checked) {
+  try {
+    co_await taskio::sleep(d);
+  } catch (const cancelled_error&) {
+    check_refused(tg, phrase);
+    checked = true;
+    throw;
+  }
+}
+
 TASKIO_TEST_CASE(create_task_while_aborting_is_refused) {
   bool checked_in_child = false, checked_in_body = false;
   auto e = co_await catch_exception(taskio::async_with(taskio::task_group{}, [&](taskio::task_group& tg) -> asio::awaitable<void> {
     tg.create_task(fail_after(1ms, "boom"));
-    tg.create_task([](taskio::task_group& tg, bool& checked) -> asio::awaitable<void> {
-      try {
-        co_await taskio::sleep(1s);
-      } catch (const cancelled_error&) {
-        check_refused(tg, "is shutting down");
-        checked = true;
-        throw;
-      }
-    }(tg, checked_in_child));
-    try {
-      co_await taskio::sleep(10s);
-    } catch (const cancelled_error&) {
-      check_refused(tg, "TaskGroup <TaskGroup tasks=1 errors=1 cancelling> is shutting down");
-      checked_in_body = true;
-      throw;
-    }
+    tg.create_task(refuses_when_cancelled(tg, 1s, "is shutting down", checked_in_child));
+    co_await refuses_when_cancelled(tg, 10s, "TaskGroup <TaskGroup tasks=1 errors=1 cancelling> is shutting down",
+                                    checked_in_body);
   }));
   BOOST_TEST(members(e) == "boom");
   BOOST_TEST(checked_in_body);
