@@ -152,17 +152,6 @@ namespace {
 
 enum class leaf_state : unsigned char { unmatched, handled, reraised };
 
-/// A leaf test for split_by that keeps the leaves not handled (leaves are
-/// visited depth-first, in the order of leaves()).
-struct keep_unhandled {
-  const std::vector<leaf_state>* states;
-  mutable std::size_t next = 0;
-  static bool test(const void* self, const std::exception_ptr&) {
-    const auto* k = static_cast<const keep_unhandled*>(self);
-    return (*k->states)[k->next++] != leaf_state::handled;
-  }
-};
-
 }  // namespace
 
 void detail::except_star(const std::exception_ptr& e, const star_clause* clauses, std::size_t n) {
@@ -202,8 +191,12 @@ void detail::except_star(const std::exception_ptr& e, const star_clause* clauses
   if (!group) std::rethrow_exception(raised.front());  // a single exception is never wrapped
   std::optional<exception_group> rest;
   if (!all_handled) {
-    keep_unhandled keep{&states};
-    rest = group->split_by({&keep_unhandled::test, &keep, false}, false).first;
+    // the leaves not handled, in the original structure (split visits the
+    // leaves in the order of leaves())
+    std::size_t next = 0;
+    rest = group->subgroup([&](const std::exception_ptr& x) {
+      return visit(x, [](const exception_group* g) { return g == nullptr; }) && states[next++] != leaf_state::handled;
+    });
   }
   if (raised.empty()) throw *rest;
   if (rest) raised.push_back(std::make_exception_ptr(*rest));

@@ -120,12 +120,7 @@ public:
   /// whole group as the match).
   template <class E>
   split_result split() const {
-    if constexpr (std::is_base_of_v<exception_group, E>) {
-      if (is_a<E>()) return {*this, std::nullopt};
-      return split_by({&detail::holds<E>, nullptr, true}, true);
-    } else {
-      return split_by({&detail::holds<E>, nullptr, false}, true);
-    }
+    return split_by_type<E>(true);
   }
 
   /// Splits by a predicate `pred(const std::exception_ptr&) -> bool`. As in
@@ -141,12 +136,7 @@ public:
   /// The `match` part of split<E>() (empty if nothing matches).
   template <class E>
   std::optional<exception_group> subgroup() const {
-    if constexpr (std::is_base_of_v<exception_group, E>) {
-      if (is_a<E>()) return *this;
-      return split_by({&detail::holds<E>, nullptr, true}, false).first;
-    } else {
-      return split_by({&detail::holds<E>, nullptr, false}, false).first;
-    }
+    return split_by_type<E>(false).first;
   }
 
   /// The `match` part of split(pred).
@@ -156,17 +146,20 @@ public:
     return split_by({&detail::call_predicate<Pred>, &pred, true}, false).first;
   }
 
+private:
   /// The type-erased core of split and subgroup (`want_rest` false: the
   /// second part stays empty).
   split_result split_by(const detail::group_matcher& m, bool want_rest) const;
 
-private:
   template <class E>
-  bool is_a() const noexcept {
-    if constexpr (std::is_same_v<E, exception_group>)
-      return true;
-    else
-      return dynamic_cast<const E*>(this) != nullptr;
+  split_result split_by_type(bool want_rest) const {
+    if constexpr (std::is_base_of_v<exception_group, E>) {
+      if constexpr (std::is_same_v<E, exception_group>)
+        return {*this, std::nullopt};
+      else if (dynamic_cast<const E*>(this))
+        return {*this, std::nullopt};
+    }
+    return split_by({&detail::holds<E>, nullptr, std::is_base_of_v<exception_group, E>}, want_rest);
   }
 
   struct data;
