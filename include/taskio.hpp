@@ -8,12 +8,14 @@
 #ifndef TASKIO_HPP
 #define TASKIO_HPP
 
+#include <taskio/as_completed.hpp>
 #include <taskio/clock.hpp>
 #include <taskio/config.hpp>
 #include <taskio/create_task.hpp>
 #include <taskio/exception_group.hpp>
 #include <taskio/exceptions.hpp>
 #include <taskio/future.hpp>
+#include <taskio/gather.hpp>
 #include <taskio/log.hpp>
 #include <taskio/run.hpp>
 #include <taskio/shield.hpp>
@@ -23,6 +25,7 @@
 #include <taskio/this_task.hpp>
 #include <taskio/timeout.hpp>
 #include <taskio/traits.hpp>
+#include <taskio/wait.hpp>
 #include <taskio/wait_for.hpp>
 
 #endif  // TASKIO_HPP
