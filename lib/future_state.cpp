@@ -60,7 +60,7 @@ struct callback_node final : completion_node {
 
   static void on_fire(completion_node* n, future_state_base& s) {
     auto* c = static_cast<callback_node*>(n);
-    s.call_soon([fn = std::move(c->fn), ref = ref_ptr<future_state_base>(&s)]() mutable { fn(*ref); });
+    s.post_callback([fn = std::move(c->fn), ref = ref_ptr<future_state_base>(&s)]() mutable { fn(*ref); });
     delete c;
   }
   static void on_destroy(completion_node* n) { delete static_cast<callback_node*>(n); }
@@ -157,17 +157,20 @@ std::size_t future_state_base::remove_done_callback(callback_id id) noexcept {
   return removed;
 }
 
-void future_state_base::call_soon(std::function<void()> f) {
-  boost::asio::post(ex_, [l = loop_, f = std::move(f)] {
-    loop_scope scope(l);
-    try {
-      f();
-    } catch (const fatal_error&) {
-      throw;
-    } catch (...) {
-      log(boost::log::trivial::error, "", "exception in a done callback: " + describe_exception(std::current_exception()));
-    }
-  });
+callback_scope::callback_scope(loop* l) noexcept
+    : prev_loop_(thread_state::current_loop()), prev_task_(thread_state::current_task()) {
+  thread_state::current_loop() = l;
+  thread_state::current_task() = nullptr;
+}
+
+callback_scope::~callback_scope() {
+  thread_state::current_loop() = prev_loop_;
+  thread_state::current_task() = static_cast<task_state_base*>(prev_task_);
+}
+
+void callback_scope::report(std::exception_ptr e) {
+  if (is_fatal(e)) std::rethrow_exception(e);
+  log(boost::log::trivial::error, "", "exception in a loop callback: " + describe_exception(e));
 }
 
 std::string future_state_base::repr() const {

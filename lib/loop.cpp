@@ -27,26 +27,21 @@ clock::time_point clock::now() noexcept {
 
 namespace detail {
 
-namespace {
-thread_local loop* tl_loop = nullptr;
-thread_local task_state_base* tl_task = nullptr;
-}  // namespace
 
-loop*& thread_state::current_loop() noexcept { return tl_loop; }
-task_state_base*& thread_state::current_task() noexcept { return tl_task; }
-
-loop_scope::loop_scope(loop* l) noexcept : prev_loop_(tl_loop), prev_task_(tl_task) {
-  tl_loop = l;
-  tl_task = nullptr;
+loop_scope::loop_scope(loop* l) noexcept
+    : prev_loop_(thread_state::current_loop()), prev_task_(thread_state::current_task()) {
+  thread_state::current_loop() = l;
+  thread_state::current_task() = nullptr;
 }
 loop_scope::~loop_scope() {
-  tl_loop = prev_loop_;
-  tl_task = prev_task_;
+  thread_state::current_loop() = prev_loop_;
+  thread_state::current_task() = prev_task_;
 }
 
 loop& running_loop(const char* who) {
-  if (!tl_loop) throw std::runtime_error(std::string(who) + ": no running event loop");
-  return *tl_loop;
+  loop* l = thread_state::current_loop();
+  if (!l) throw std::runtime_error(std::string(who) + ": no running event loop");
+  return *l;
 }
 
 // ---------------------------------------------------------------------------
@@ -109,8 +104,7 @@ boost::asio::execution_context::id loop::id;
 loop::loop(boost::asio::io_context& io)
     : boost::asio::execution_context::service(io),
       io_(io),
-      single_thread_(boost::asio::use_service<boost::asio::detail::scheduler>(io).concurrency_hint() == 1),
-      steady_(io) {}
+      single_thread_(boost::asio::use_service<boost::asio::detail::scheduler>(io).concurrency_hint() == 1) {}
 
 loop::~loop() = default;
 
@@ -125,7 +119,7 @@ loop& loop::of(const boost::asio::any_io_executor& ex) {
       "taskio: a task's executor must be an io_context executor or a strand of one (the io_context is the loop)");
 }
 
-loop* loop::current() noexcept { return tl_loop; }
+loop* loop::current() noexcept { return thread_state::current_loop(); }
 
 void loop::configure(bool virtual_time, bool debug, clock::duration slow_step, std::size_t threads) {
   auto guard = lock();
@@ -173,9 +167,10 @@ void loop::arm_locked() {
   if (armed_at_ && *armed_at_ <= when) return;
   armed_at_ = when;
   const std::uint64_t generation = ++arm_generation_;
-  steady_.expires_at(std::chrono::steady_clock::time_point(
+  if (!steady_) steady_.emplace(io_);  // created lazily: it switches on Asio's reactor
+  steady_->expires_at(std::chrono::steady_clock::time_point(
       std::chrono::duration_cast<std::chrono::steady_clock::duration>(when.time_since_epoch())));
-  steady_.async_wait([this, generation](const boost::system::error_code&) { on_steady_timer(generation); });
+  steady_->async_wait([this, generation](const boost::system::error_code&) { on_steady_timer(generation); });
 }
 
 void loop::on_steady_timer(std::uint64_t generation) {

@@ -142,14 +142,12 @@ namespace detail {
 void callback_timer::schedule() {
   boost::asio::post(l->get_executor(), [self = ref_ptr<callback_timer>(this)] {
     if (self->cancelled) return;
-    loop_scope scope(self->l);
+    callback_scope scope(self->l);
     auto f = std::move(self->fn);
     try {
       f();
-    } catch (const fatal_error&) {
-      throw;
     } catch (...) {
-      log(boost::log::trivial::error, "", "exception in a loop callback: " + describe_exception(std::current_exception()));
+      scope.report(std::current_exception());
     }
   });
 }

@@ -5,6 +5,8 @@
 
 #include <taskio/sleep.hpp>
 
+#include <boost/asio/deferred.hpp>
+
 namespace taskio {
 
 namespace detail {
@@ -20,8 +22,8 @@ boost::asio::awaitable<void> sleep_until(clock::time_point when) {
 }
 
 boost::asio::awaitable<void> yield_now() {
-  co_await detail::async_sleep(detail::running_loop("taskio::yield_now"), clock::duration::zero(),
-                               boost::asio::deferred);
+  return detail::async_sleep(detail::running_loop("taskio::yield_now"), clock::duration::zero(),
+                             boost::asio::use_awaitable);
 }
 
 }  // namespace taskio

@@ -167,7 +167,12 @@ std::exception_ptr task_state_base::take_pending_cancel(bool incoming_is_cancell
   if (!must_cancel_) return nullptr;
   must_cancel_ = false;
   if (incoming_is_cancellation) return nullptr;
-  return std::make_exception_ptr(cancelled_error(cancel_msg_));
+  return make_cancelled(cancel_msg_);
+}
+
+std::exception_ptr task_state_base::make_cancelled(const std::string& msg) {
+  last_cancelled_ = std::make_exception_ptr(cancelled_error(msg));
+  return last_cancelled_;
 }
 
 void task_state_base::deliver() {
@@ -255,7 +260,8 @@ void task_state_base::finish_ok() {
 
 void task_state_base::finish_exception(std::exception_ptr e) {
   on_done();
-  if (is_cancelled_error(e)) {
+  if (e == last_cancelled_ || is_cancelled_error(e)) {
+    last_cancelled_ = nullptr;
     set_cancelled(std::move(e));
   } else if (aborted_ && is_aborted_operation(e)) {
     set_cancelled(std::make_exception_ptr(cancelled_error(cancel_msg_)));

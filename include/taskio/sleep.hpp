@@ -19,7 +19,7 @@
 #include <taskio/detail/sleep_op.hpp>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/deferred.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <chrono>
 #include <cmath>
@@ -45,10 +45,11 @@ clock::duration to_delay(const char* who, std::chrono::duration<Rep, Period> d) 
 }  // namespace detail
 
 /// Suspends the calling task for `delay`; returns `result` (if given).
+/// (The delay and the running loop are checked when sleep() is called.)
 template <class Rep, class Period>
 boost::asio::awaitable<void> sleep(std::chrono::duration<Rep, Period> delay) {
   auto d = detail::to_delay("taskio::sleep", delay);
-  co_await detail::async_sleep(detail::running_loop("taskio::sleep"), d, boost::asio::deferred);
+  return detail::async_sleep(detail::running_loop("taskio::sleep"), d, boost::asio::use_awaitable);
 }
 
 template <class Rep, class Period, class T>

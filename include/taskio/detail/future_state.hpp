@@ -20,6 +20,7 @@
 #include <taskio/exceptions.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/post.hpp>
 
 #include <cstdint>
 #include <exception>
@@ -65,6 +66,21 @@ private:
 
 enum class future_status : std::uint8_t { pending, finished, cancelled };
 
+/// Runs a plain loop callback: sets the thread's running loop; report()
+/// logs an exception, or rethrows a fatal one (keyboard_interrupt, ...).
+class TASKIO_DECL callback_scope {
+public:
+  explicit callback_scope(loop* l) noexcept;
+  ~callback_scope();
+  callback_scope(const callback_scope&) = delete;
+  callback_scope& operator=(const callback_scope&) = delete;
+  void report(std::exception_ptr e);
+
+private:
+  loop* prev_loop_;
+  void* prev_task_;
+};
+
 /// Non-template part of a future's state. Touched only on its executor.
 class TASKIO_DECL future_state_base : public ref_counted {
 public:
@@ -105,8 +121,19 @@ public:
   std::size_t remove_done_callback(callback_id id) noexcept;
 
   /// Schedules `f` on this future's executor as a plain loop callback (the
-  /// thread's current loop is set while it runs; exceptions are logged).
-  void call_soon(std::function<void()> f);
+  /// thread's current loop is set while it runs; exceptions other than the
+  /// fatal ones are logged).
+  template <class F>
+  void post_callback(F&& f) {
+    boost::asio::post(ex_, [l = loop_, f = std::forward<F>(f)]() mutable {
+      callback_scope scope(l);
+      try {
+        f();
+      } catch (...) {
+        scope.report(std::current_exception());
+      }
+    });
+  }
 
   /// "<Future pending>" / "<Task finished name='...' ...>".
   virtual std::string repr() const;

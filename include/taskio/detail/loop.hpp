@@ -149,7 +149,7 @@ private:
   clock::duration slow_step_ = std::chrono::milliseconds(100);
   clock::time_point virtual_now_{};
   // real time: one Asio timer armed at the earliest deadline
-  boost::asio::steady_timer steady_;
+  std::optional<boost::asio::steady_timer> steady_;
   std::optional<clock::time_point> armed_at_;
   std::uint64_t arm_generation_ = 0;
   // registry
@@ -176,9 +176,13 @@ private:
 
 /// The thread's current loop and task: set by the step hook, taskio
 /// callbacks and the driver.
-struct TASKIO_DECL thread_state {
-  static loop*& current_loop() noexcept;
-  static task_state_base*& current_task() noexcept;
+struct thread_state {
+  static loop*& current_loop() noexcept { return loop_; }
+  static task_state_base*& current_task() noexcept { return task_; }
+
+private:
+  static inline thread_local loop* loop_ = nullptr;
+  static inline thread_local task_state_base* task_ = nullptr;
 };
 
 /// Requires a running loop; std::runtime_error "<who>: no running event loop".

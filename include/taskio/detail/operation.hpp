@@ -76,6 +76,15 @@ void post_completion(Op* op, const boost::asio::any_io_executor& fallback) {
     void operator()() { std::exchange(op, nullptr)->complete(); }
   };
   auto ex = boost::asio::get_associated_executor(op->handler_, fallback);
+  if constexpr (std::is_same_v<decltype(ex), boost::asio::any_io_executor>) {
+    if (const auto* te = ex.template target<task_executor>()) {
+      // A task awaits: post its step directly (what post() through the
+      // task's executor would do, without a second type-erased hop).
+      task_state_base* t = te->task();
+      t->inner().post([t = ref_ptr<task_state_base>(t), r = runner(op)]() mutable { t->step(std::move(r)); });
+      return;
+    }
+  }
   boost::asio::post(ex, runner(op));
 }
 
@@ -109,6 +118,7 @@ struct awaiter_link {
       if (task->current_waiter() == w) task->set_waiter(nullptr);
       if (delivery_point)
         if (auto c = task->take_pending_cancel(incoming_is_cancellation)) e = std::move(c);
+      if (incoming_is_cancellation) task->remember_cancelled(e);
     } else if (slot.is_connected()) {
       slot.clear();
     }

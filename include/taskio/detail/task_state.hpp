@@ -128,6 +128,11 @@ public:
   /// `incoming_is_cancellation` (one error per request: the incoming
   /// cancellation stands for it).
   std::exception_ptr take_pending_cancel(bool incoming_is_cancellation);
+  /// Makes the cancelled_error delivered to this task (remembered, so the
+  /// task's end recognises it without rethrowing it).
+  std::exception_ptr make_cancelled(const std::string& msg);
+  /// Notes that `e` (a cancelled_error) was delivered to this task.
+  void remember_cancelled(const std::exception_ptr& e) { last_cancelled_ = e; }
   /// True once a cancellation of this task aborted a raw Asio operation
   /// (its operation_aborted then counts as a cancellation).
   bool aborted_by_cancel() const noexcept { return aborted_; }
@@ -199,6 +204,7 @@ private:
   std::uint64_t probe_seq_ = 0;
   waiter* waiter_ = nullptr;
   bool* switched_ = nullptr;
+  std::exception_ptr last_cancelled_;
   boost::asio::cancellation_signal signal_;
   boost::asio::cancellation_state cstate_;
 };
@@ -210,15 +216,25 @@ public:
     t_->add_ref();
   }
   task_executor(const task_executor& o) noexcept : task_executor(o.t_, o.never_) {}
-  task_executor(task_executor&& o) noexcept : t_(o.t_), never_(o.never_) { o.t_->add_ref(); }
+  task_executor(task_executor&& o) noexcept : t_(std::exchange(o.t_, nullptr)), never_(o.never_) {}
   task_executor& operator=(const task_executor& o) noexcept {
     o.t_->add_ref();
-    t_->release();
+    if (t_) t_->release();
     t_ = o.t_;
     never_ = o.never_;
     return *this;
   }
-  ~task_executor() { t_->release(); }
+  task_executor& operator=(task_executor&& o) noexcept {
+    if (this != &o) {
+      if (t_) t_->release();
+      t_ = std::exchange(o.t_, nullptr);
+      never_ = o.never_;
+    }
+    return *this;
+  }
+  ~task_executor() {
+    if (t_) t_->release();
+  }
 
   task_state_base* task() const noexcept { return t_; }
 
