@@ -4,10 +4,11 @@
 // Distributed under the Boost Software License, Version 1.0.
 //
 // The first examples of asyncio's "Coroutines and Tasks" documentation, in
-// taskio: running coroutines concurrently with create_task, cancelling a task
-// with a message, task names. Prints the same lines as asyncio's docs.
+// taskio: running coroutines concurrently with create_task, then the same
+// with a task group, cancelling a task with a message, task names. Prints
+// the same lines as asyncio's docs.
 //
-//   $ hello_task            (real time: takes about 3 s)
+//   $ hello_task            (real time: takes about 5 s)
 //   $ hello_task --virtual  (the same program in virtual time: instant)
 
 #include <taskio.hpp>
@@ -56,6 +57,16 @@ asio::awaitable<void> main_task() {
   co_await task2.async_wait();
   std::cout << "finished at " << clock_time() << std::endl;
   std::cout << "the tasks were named " << task1.get_name() << " and " << task2.get_name() << std::endl;
+
+  // The same with a task group (asyncio.TaskGroup): no handles to await, the
+  // await is implicit when the group exits.
+  co_await taskio::async_with(taskio::task_group{}, [](taskio::task_group& tg) -> asio::awaitable<void> {
+    tg.create_task(say_after(1s, "hello"));
+    tg.create_task(say_after(2s, "world"));
+    std::cout << "started at " << clock_time() << std::endl;
+    co_return;
+  });
+  std::cout << "finished at " << clock_time() << std::endl;
 
   // Cancellation: a request with a message, delivered once inside the task.
   auto task = taskio::create_task(cancel_me(), "cancel_me");
