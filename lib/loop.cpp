@@ -257,6 +257,10 @@ void loop::shutdown() {
   for (timer_node* n : nodes)
     if (n->destroy) n->destroy(n);
   join_thread_pool();
+  // The reactor timer is created lazily, so Asio's timer service (and its
+  // reactor) may have been registered after this service and be destroyed
+  // before it: drop the timer now, while every service still exists.
+  steady_.reset();
 }
 
 namespace {
