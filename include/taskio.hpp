@@ -23,7 +23,9 @@
 #include <taskio/task.hpp>
 #include <taskio/task_group.hpp>
 #include <taskio/this_task.hpp>
+#include <taskio/threadsafe.hpp>
 #include <taskio/timeout.hpp>
+#include <taskio/to_thread.hpp>
 #include <taskio/traits.hpp>
 #include <taskio/wait.hpp>
 #include <taskio/wait_for.hpp>
