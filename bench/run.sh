@@ -2,9 +2,9 @@
 # bench/run.sh: builds and runs taskio's task micro-benchmarks (each figure
 # beside its plain-Asio equivalent) and writes doc/benchmarks.md.
 #
-#   bench/run.sh            # full run, about 3-5 minutes on 2 cores
-#   QUICK=1 bench/run.sh    # smoke run, about 30 s: N / 10, 3 samples;
-#                           # writes $BUILD_DIR/benchmarks-quick.md, not doc/
+#   bench/run.sh            # full run, about 10 minutes on 2 busy cores
+#   QUICK=1 bench/run.sh    # smoke run, about 1-2 minutes: N / 10, 3 samples;
+#                           # writes $BUILD_DIR/benchmarks-quick.md(.png), not doc/
 #
 # What it does
 #   1. compiles lib/*.cpp with g++ -O2 -DNDEBUG (ccache if present, 2 jobs)
@@ -12,10 +12,12 @@
 #      task_bench_allocs (-DBENCH_COUNT_ALLOCS: malloc interposed, counts);
 #   2. runs, pinned to one CPU: task_bench (warm samples), task_bench --cold
 #      (no warm-up) for the timed figures, task_bench_allocs;
-#   3. bench/summarize.py turns the lines into the markdown page. The page's
-#      hand-written tail (from its KEEP marker on) is carried over.
+#   3. bench/summarize.py turns the lines into the markdown page and the
+#      plot's data; gnuplot (bench/plot.gp) draws the ratios by figure into a
+#      PNG beside the page. The page's hand-written tail (from its KEEP marker
+#      on) and its "## Echo server" section are carried over.
 #
-# Knobs (environment): QUICK REPS CPU BUILD_DIR DOC CXX SKIP_COLD ONLY
+# Knobs (environment): QUICK REPS COLD_REPS CPU BUILD_DIR DOC CXX SKIP_COLD ONLY
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -26,6 +28,7 @@ CXX=${CXX:-g++}
 CPU=${CPU:-1}
 SKIP_COLD=${SKIP_COLD:-0}
 ONLY=${ONLY:-}
+COLD_REPS=${COLD_REPS:-3}
 if [[ $QUICK == 1 ]]; then
   REPS=${REPS:-3}
   DOC=${DOC:-$BUILD_DIR/benchmarks-quick.md}
@@ -83,7 +86,8 @@ log "task_bench ${RUN_ARGS[*]} (warm) ..."
 raws=("$OUT/plain.txt")
 if [[ $SKIP_COLD != 1 ]]; then
   log "task_bench --cold ..."
-  "${PIN[@]}" "$BUILD_DIR/task_bench" "${RUN_ARGS[@]}" --cold | tee "$OUT/cold.txt"
+  # fewer samples: the cold table is secondary
+  "${PIN[@]}" "$BUILD_DIR/task_bench" "${RUN_ARGS[@]}" --reps "$COLD_REPS" --cold | tee "$OUT/cold.txt"
   raws+=("$OUT/cold.txt")
 fi
 log "task_bench_allocs ..."
@@ -97,6 +101,7 @@ raws+=("$OUT/allocs.txt")
 {
   echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "reps=$REPS"
+  echo "cold_reps=$COLD_REPS"
   echo "cpus=$(nproc)"
   echo "model=$(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo)"
   echo "kernel=$(uname -r)"
@@ -109,5 +114,14 @@ raws+=("$OUT/allocs.txt")
   echo "load_after=$(loadavg)"
   echo "seconds=$(($(date +%s) - start))"
 } >"$OUT/env.txt"
-python3 "$HERE/summarize.py" --env "$OUT/env.txt" --out "$DOC" "${raws[@]}"
+PNG="${DOC%.md}.png"
+SUMMARIZE_ARGS=()
+[[ $QUICK == 1 ]] && SUMMARIZE_ARGS=(--quick)
+python3 "$HERE/summarize.py" --env "$OUT/env.txt" --out "$DOC" --plot-data "$OUT/plot.dat" \
+  --plot-image "$(basename "$PNG")" "${SUMMARIZE_ARGS[@]}" "${raws[@]}"
+if command -v gnuplot >/dev/null; then
+  gnuplot -e "datafile='$OUT/plot.dat'; outfile='$PNG'" "$HERE/plot.gp"
+else
+  log "gnuplot missing (apt-get install gnuplot-nox): no $PNG"
+fi
 log "done in $(($(date +%s) - start)) s of running: raw lines in $OUT, page $DOC"

@@ -38,6 +38,28 @@
 //                  completion_node counter). Asio: cancellation_signal::emit
 //                  (terminal) on each; the timer wait uses use_awaitable, so
 //                  each coroutine ends with an operation_aborted exception.
+//   group_ready    N trivial children joined as a group. taskio: gather over
+//                  a vector of N awaitables (`taskio_gather`), and a
+//                  task_group creating N children, then reading every
+//                  result (`taskio_task_group`). Asio, two hand-written
+//                  equivalents, the faster of which is the baseline: a ranged
+//                  experimental::make_parallel_group over N
+//                  co_spawn(ex, child, deferred), wait_for_all (`_pg`), and
+//                  N co_spawns with a handler storing each result and
+//                  counting (`_counter`).
+//   group_sleep    the same with children that first sleep 10 ms on the real
+//                  clock (taskio::sleep vs a steady_timer of their own).
+//   timeouts       N tasks each awaiting sleep(10 min) inside a timeout(1 h)
+//                  scope, all parked at once, then all cancelled; timed from
+//                  the first creation to the last completion (kernel
+//                  completion_node counter). Run at two N: the figure is the
+//                  per-task cost at the larger N over the one at the smaller
+//                  (`taskio_timeouts_scaling`), plus the heap per task while
+//                  all are parked (`_parked_heap`, `_parked_rss`). Always
+//                  measured without warm-up. Asio context: a coroutine
+//                  with its own steady_timer (10 min) and a watchdog
+//                  steady_timer (1 h) whose handler cancels it; cancelled by
+//                  cancellation_signal::emit.
 //
 // Output: one machine-readable line per figure,
 //   name=<id> value=<number> unit=<unit> [ratio_vs=<baseline id> ratio=<x>] n=<N> reps=<R> min=<> max=<>
@@ -55,6 +77,8 @@
 
 #include <boost/asio.hpp>
 
+#include <boost/asio/experimental/parallel_group.hpp>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -63,6 +87,7 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -93,6 +118,8 @@ struct sample {
   double faults_per_op = 0;   // minor page faults per op
   bench::alloc_delta heap;    // per op
   double rss_per_op = 0;      // RSS growth per op (mem only)
+  bench::alloc_delta parked;  // per op, while every task is parked (timeouts only)
+  double parked_rss = 0;      // RSS growth per op at the same moment
 };
 
 /// CPU time of this thread (user + system), ns. Unlike wall time it does not
@@ -117,6 +144,8 @@ struct window {
   double cpu0 = 0;
   long faults0 = 0;
   bench::alloc_snapshot a0{};
+  double excluded_cpu = 0;
+  double excluded_wall = 0;
 
   void start() {
     a0 = bench::allocs_now();
@@ -132,8 +161,19 @@ struct window {
     const double dn = static_cast<double>(n);
     out->faults_per_op = static_cast<double>(minor_faults() - faults0) / dn;
     out->heap = bench::per_op(a0, bench::allocs_now(), n);
-    out->ns_per_op = (cpu1 - cpu0) / dn;
-    out->wall_ns_per_op = std::chrono::duration<double, std::nano>(t1 - t0).count() / dn;
+    out->ns_per_op = (cpu1 - cpu0 - excluded_cpu) / dn;
+    out->wall_ns_per_op = (std::chrono::duration<double, std::nano>(t1 - t0).count() - excluded_wall) / dn;
+  }
+  /// Runs `f` (a measurement) inside the window without timing it.
+  template <class F>
+  void exclude(F f) {
+    BENCH_TOGGLE_COLLECT();
+    const auto w0 = clk::now();
+    const double c0 = thread_cpu_ns();
+    f();
+    excluded_cpu += thread_cpu_ns() - c0;
+    excluded_wall += std::chrono::duration<double, std::nano>(clk::now() - w0).count();
+    BENCH_TOGGLE_COLLECT();
   }
 };
 
@@ -149,8 +189,10 @@ void check(bool ok, const char* what) {
 /// A sample process's only output line; then it leaves at once (parked
 /// tasks are not torn down).
 [[noreturn]] void report_and_exit(const sample& s) {
-  std::printf("sample cpu=%.3f wall=%.3f faults=%.4f allocs=%.4f live=%.2f in_use=%.2f rss=%.2f\n", s.ns_per_op,
-              s.wall_ns_per_op, s.faults_per_op, s.heap.allocs, s.heap.live, s.heap.in_use, s.rss_per_op);
+  std::printf("sample cpu=%.3f wall=%.3f faults=%.4f allocs=%.4f live=%.2f in_use=%.2f rss=%.2f p_allocs=%.4f "
+              "p_live=%.2f p_in_use=%.2f p_rss=%.2f\n",
+              s.ns_per_op, s.wall_ns_per_op, s.faults_per_op, s.heap.allocs, s.heap.live, s.heap.in_use, s.rss_per_op,
+              s.parked.allocs, s.parked.live, s.parked.in_use, s.parked_rss);
   std::fflush(stdout);
   std::_Exit(0);
 }
@@ -423,17 +465,187 @@ asio::awaitable<void> taskio_cancel_node(std::size_t n, sample& s) {
 }
 
 // ---------------------------------------------------------------------------
+// 5. a group of N children: gather, task_group; ready or sleeping 10 ms
+
+/// Makes the child coroutine number i.
+using child_fn = asio::awaitable<int> (*)(int);
+
+constexpr auto group_sleep = std::chrono::milliseconds(10);
+
+asio::awaitable<int> asio_sleep_child(int i) {
+  asio::steady_timer t(co_await asio::this_coro::executor, group_sleep);
+  co_await t.async_wait(asio::use_awaitable);
+  co_return i;
+}
+
+asio::awaitable<int> taskio_sleep_child(int i) {
+  co_await taskio::sleep(group_sleep);
+  co_return i;
+}
+
+/// Ends a group figure: sums the results (inside the window), closes the
+/// window, checks the sum.
+template <class Results, class Value>
+void close_group(window& w, const Results& results, Value value, const char* what) {
+  long long sum = 0;
+  for (const auto& r : results) sum += value(r);
+  w.stop();
+  check(sum == triangle(w.n), what);
+}
+
+int itself(int v) { return v; }
+
+asio::awaitable<void> asio_group_pg(std::size_t n, sample& s, child_fn make) {
+  auto ex = co_await asio::this_coro::executor;
+  window w{n, &s};
+  w.start();
+  using op = decltype(asio::co_spawn(ex, make(0), asio::deferred));
+  std::vector<op> ops;
+  ops.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) ops.push_back(asio::co_spawn(ex, make(static_cast<int>(i)), asio::deferred));
+  auto [order, errors, values] = co_await asio::experimental::make_parallel_group(std::move(ops))
+                                     .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
+  close_group(w, values, itself, "asio_group_pg: bad checksum");
+}
+
+asio::awaitable<void> asio_group_counter(std::size_t n, sample& s, child_fn make) {
+  auto ex = co_await asio::this_coro::executor;
+  asio::steady_timer latch(ex, asio::steady_timer::time_point::max());
+  window w{n, &s};
+  w.start();
+  std::vector<int> values(n);
+  std::size_t remaining = n;
+  for (std::size_t i = 0; i < n; ++i) {
+    asio::co_spawn(ex, make(static_cast<int>(i)), [&, i](std::exception_ptr, int v) {
+      values[i] = v;
+      if (--remaining == 0) latch.cancel();
+    });
+  }
+  if (remaining != 0) co_await latch.async_wait(asio::as_tuple(asio::use_awaitable));
+  close_group(w, values, itself, "asio_group_counter: bad checksum");
+}
+
+asio::awaitable<void> taskio_gather(std::size_t n, sample& s, child_fn make) {
+  window w{n, &s};
+  w.start();
+  std::vector<asio::awaitable<int>> children;
+  children.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) children.push_back(make(static_cast<int>(i)));
+  const std::vector<int> values = co_await taskio::gather(std::move(children));
+  close_group(w, values, itself, "taskio_gather: bad checksum");
+}
+
+asio::awaitable<void> taskio_task_group(std::size_t n, sample& s, child_fn make) {
+  window w{n, &s};
+  w.start();
+  std::vector<taskio::task<int>> tasks;
+  tasks.reserve(n);
+  co_await taskio::async_with(taskio::task_group{}, [&](taskio::task_group& tg) -> asio::awaitable<void> {
+    for (std::size_t i = 0; i < n; ++i) tasks.push_back(tg.create_task(make(static_cast<int>(i))));
+    co_return;
+  });
+  close_group(w, tasks, [](const taskio::task<int>& t) { return t.result(); }, "taskio_task_group: bad checksum");
+}
+
+// ---------------------------------------------------------------------------
+// 6. N concurrent timeouts: sleep(10 min) inside timeout(1 h), all cancelled
+
+constexpr auto timeout_deadline = std::chrono::hours(1);
+constexpr auto timeout_sleep = std::chrono::minutes(10);
+
+asio::awaitable<void> taskio_timeout_sleeper(park_counters& c) {
+  ++c.suspended;
+  co_await taskio::timeout(timeout_deadline, taskio::sleep(timeout_sleep));
+  ++c.completed;
+}
+
+/// Plain Asio's hand-written timeout: a watchdog timer cancels the sleep.
+asio::awaitable<void> asio_timeout_sleeper(park_counters& c) {
+  auto ex = co_await asio::this_coro::executor;
+  asio::steady_timer sleeper(ex, timeout_sleep);
+  asio::steady_timer deadline(ex, timeout_deadline);
+  deadline.async_wait([&sleeper](const boost::system::error_code& ec) {
+    if (!ec) sleeper.cancel();
+  });
+  ++c.suspended;
+  co_await sleeper.async_wait(asio::use_awaitable);  // cancelled: throws operation_aborted
+  ++c.completed;
+}  // ~deadline cancels the watchdog
+
+/// Records the heap (and RSS) growth per task since the window started.
+void note_parked(window& w, sample& s, long long rss0) {
+  w.exclude([&] {
+    s.parked = bench::per_op(w.a0, bench::allocs_now(), w.n);
+    s.parked_rss = static_cast<double>(rss_bytes() - rss0) / static_cast<double>(w.n);
+  });
+}
+
+asio::awaitable<void> asio_timeouts(std::size_t n, sample& s) {
+  auto ex = co_await asio::this_coro::executor;
+  park_counters c;
+  std::vector<asio::cancellation_signal> signals(n);
+  std::size_t done = 0;
+  asio::steady_timer latch(ex, asio::steady_timer::time_point::max());
+  const long long rss0 = rss_bytes();
+  window w{n, &s};
+  w.start();
+  for (std::size_t i = 0; i < n; ++i) {
+    asio::co_spawn(ex, asio_timeout_sleeper(c),
+                   asio::bind_cancellation_slot(signals[i].slot(), [&](std::exception_ptr) {
+                     if (++done == n) latch.cancel();
+                   }));
+  }
+  co_await asio::post(ex, asio::use_awaitable);  // every child has parked
+  note_parked(w, s, rss0);
+  check(c.suspended == n, "asio_timeouts: not every coroutine parked");
+  for (auto& sig : signals) sig.emit(asio::cancellation_type::terminal);
+  co_await latch.async_wait(asio::as_tuple(asio::use_awaitable));
+  w.stop();
+  check(done == n && c.completed == 0, "asio_timeouts: not every coroutine was cancelled");
+}
+
+asio::awaitable<void> taskio_timeouts(std::size_t n, sample& s) {
+  park_counters c;
+  join_state j{n};
+  std::vector<taskio::task<void>> tasks;
+  tasks.reserve(n);
+  std::vector<count_node> nodes(n);
+  const long long rss0 = rss_bytes();
+  window w{n, &s};
+  w.start();
+  for (std::size_t i = 0; i < n; ++i) {
+    tasks.push_back(taskio::create_task(taskio_timeout_sleeper(c)));
+    nodes[i].watch(tasks.back(), j);
+  }
+  co_await taskio::sleep(std::chrono::seconds(0));  // FIFO: every task has entered its scope and parked
+  note_parked(w, s, rss0);
+  check(c.suspended == n, "taskio_timeouts: not every task parked");
+  for (auto& t : tasks) t.cancel();
+  co_await j.done.async_wait();
+  w.stop();
+  check(j.sum == static_cast<long long>(n) && c.completed == 0, "taskio_timeouts: not every task was cancelled");
+}
+
+// ---------------------------------------------------------------------------
 // the driver: every sample runs in a fresh child process (this executable,
 // `--sample KEY N`), so no sample inherits the heap state (free lists,
 // trimmed or cached memory) left by another; a warm-up run of the same side
 // at the same N precedes the measured one (except for mem, which measures
-// RSS growth from a fresh heap).
+// RSS growth from a fresh heap, and timeouts, whose 10^6 samples are long).
+
+using side_fn = std::function<sample(std::size_t)>;
 
 /// Every side of every figure, by key.
-const std::vector<std::pair<std::string, std::function<sample(std::size_t)>>>& registry() {
+const std::vector<std::pair<std::string, side_fn>>& registry() {
   auto asio_side = [](auto main) { return [main](std::size_t n) { return on_asio(main, n); }; };
   auto taskio_side = [](auto main) { return [main](std::size_t n) { return on_taskio(main, n); }; };
-  static const std::vector<std::pair<std::string, std::function<sample(std::size_t)>>> r{
+  // a group figure's side with its children
+  auto group = [](auto on_side, auto main, child_fn make) {
+    return [=](std::size_t n) { return on_side([=](std::size_t k, sample& s) { return main(k, s, make); }, n); };
+  };
+  auto on_asio_loop = [](auto main, std::size_t n) { return on_asio(main, n); };
+  auto on_taskio_loop = [](auto main, std::size_t n) { return on_taskio(main, n); };
+  static const std::vector<std::pair<std::string, side_fn>> r{
       {"asio_create_await", asio_side(asio_create_await)},
       {"asio_create_await_reactor", [](std::size_t n) { return on_asio(asio_create_await, n, true); }},
       {"taskio_create_await", taskio_side(taskio_create_await)},
@@ -446,6 +658,16 @@ const std::vector<std::pair<std::string, std::function<sample(std::size_t)>>>& r
       {"asio_cancel", asio_side(asio_cancel)},
       {"taskio_cancel", taskio_side(taskio_cancel)},
       {"taskio_cancel_node", taskio_side(taskio_cancel_node)},
+      {"asio_group_ready_pg", group(on_asio_loop, asio_group_pg, child)},
+      {"asio_group_ready_counter", group(on_asio_loop, asio_group_counter, child)},
+      {"taskio_gather_ready", group(on_taskio_loop, taskio_gather, child)},
+      {"taskio_task_group_ready", group(on_taskio_loop, taskio_task_group, child)},
+      {"asio_group_sleep_pg", group(on_asio_loop, asio_group_pg, asio_sleep_child)},
+      {"asio_group_sleep_counter", group(on_asio_loop, asio_group_counter, asio_sleep_child)},
+      {"taskio_gather_sleep", group(on_taskio_loop, taskio_gather, taskio_sleep_child)},
+      {"taskio_task_group_sleep", group(on_taskio_loop, taskio_task_group, taskio_sleep_child)},
+      {"asio_timeouts", asio_side(asio_timeouts)},
+      {"taskio_timeouts", taskio_side(taskio_timeouts)},
   };
   return r;
 }
@@ -471,11 +693,14 @@ sample child_sample(const std::string& key, std::size_t n, bool warmup) {
   FILE* p = ::popen(cmd.c_str(), "r");
   check(p != nullptr, "popen failed");
   sample s;
-  const int got = std::fscanf(p, "sample cpu=%lf wall=%lf faults=%lf allocs=%lf live=%lf in_use=%lf rss=%lf",
+  const int got = std::fscanf(p,
+                              "sample cpu=%lf wall=%lf faults=%lf allocs=%lf live=%lf in_use=%lf rss=%lf "
+                              "p_allocs=%lf p_live=%lf p_in_use=%lf p_rss=%lf",
                               &s.ns_per_op, &s.wall_ns_per_op, &s.faults_per_op, &s.heap.allocs, &s.heap.live,
-                              &s.heap.in_use, &s.rss_per_op);
+                              &s.heap.in_use, &s.rss_per_op, &s.parked.allocs, &s.parked.live, &s.parked.in_use,
+                              &s.parked_rss);
   const int rc = ::pclose(p);
-  if (got != 7 || rc != 0) fail(("sample process failed: " + cmd).c_str());
+  if (got != 11 || rc != 0) fail(("sample process failed: " + cmd).c_str());
   return s;
 }
 
@@ -519,49 +744,66 @@ void print_figure(const char* prefix, const std::string& name, const std::vector
 struct metric {
   const char* suffix;
   const char* unit;
-  double sample::*field = nullptr;  // or:
-  double bench::alloc_delta::*heap_field = nullptr;
+  double (*of)(const sample&);
   const char* prefix = "";  // "# " for detail lines
-
-  double of(const sample& s) const { return field ? s.*field : s.heap.*heap_field; }
 };
 
-/// Runs the Asio baseline `keys[0]` and the taskio variants `keys[1..]`
-/// `o.reps` times, in alternating order, then prints each metric's median:
-/// the baseline first, the taskio lines with their ratio to it. Output names
-/// are key + tag + metric suffix.
-void figure(const options& o, const std::vector<std::string>& keys, const std::string& tag, std::size_t n,
-            const std::vector<metric>& metrics, bool warmup = true) {
-  const std::string id = keys[0].substr(keys[0].find('_') + 1) + tag;
+const metric cpu_time{"", "ns/op", [](const sample& s) { return s.ns_per_op; }};
+const metric wall_time{"_wall", "ns/op", [](const sample& s) { return s.wall_ns_per_op; }, "# "};
+const metric faults{"_faults", "faults/op", [](const sample& s) { return s.faults_per_op; }, "# "};
+const metric allocs{"_allocs", "allocs/task", [](const sample& s) { return s.heap.allocs; }};
+
+/// Runs every side in `keys` `o.reps` times, in alternating order, then
+/// prints each metric's median. Keys starting with "asio_" are plain-Asio
+/// baselines: the one with the lowest median of the first metric is THE
+/// baseline, printed first; every other line carries its ratio to it. Output
+/// names are key + tag + metric suffix. Returns the medians of the first
+/// metric by output name.
+std::map<std::string, double> figure(const options& o, const std::string& id, const std::vector<std::string>& keys,
+                                     const std::string& tag, std::size_t n, const std::vector<metric>& metrics,
+                                     bool warmup = true, int max_reps = 0) {
   warmup = warmup && !o.cold;
-  if (!o.only.empty() && id.find(o.only) == std::string::npos) return;
+  const int reps = max_reps > 0 ? std::min(o.reps, max_reps) : o.reps;
+  if (!o.only.empty()) {
+    bool wanted = (id + tag).find(o.only) != std::string::npos;
+    for (const auto& k : keys) wanted = wanted || k.find(o.only) != std::string::npos;
+    if (!wanted) return {};
+  }
   std::vector<std::vector<sample>> got(keys.size());
-  std::fprintf(stderr, "[task_bench] %s n=%zu reps=%d ...\n", id.c_str(), n, o.reps);
-  for (int r = 0; r < o.reps; ++r) {
+  const auto began = clk::now();
+  for (int r = 0; r < reps; ++r) {
     for (std::size_t k = 0; k < keys.size(); ++k) {
       const std::size_t i = r % 2 ? keys.size() - 1 - k : k;  // alternate the order
       got[i].push_back(child_sample(keys[i], n, warmup));
       if (o.verbose) {
         const sample& x = got[i].back();
         std::printf("# sample %s%s rep=%d cpu_ns=%.1f wall_ns=%.1f faults=%.3f allocs=%.3f live=%.1f in_use=%.1f "
-                    "rss=%.1f\n",
+                    "rss=%.1f parked_in_use=%.1f\n",
                     keys[i].c_str(), tag.c_str(), r, x.ns_per_op, x.wall_ns_per_op, x.faults_per_op, x.heap.allocs,
-                    x.heap.live, x.heap.in_use, x.rss_per_op);
+                    x.heap.live, x.heap.in_use, x.rss_per_op, x.parked.in_use);
       }
     }
   }
+  std::fprintf(stderr, "[task_bench] %s%s n=%zu reps=%d: %.0f s\n", id.c_str(), tag.c_str(), n, reps,
+               std::chrono::duration<double>(clk::now() - began).count());
+  auto values = [&](std::size_t i, const metric& m) {
+    std::vector<double> v;
+    for (const auto& s : got[i]) v.push_back(m.of(s));
+    return v;
+  };
+  std::size_t base = 0;  // the fastest baseline (by the first metric)
+  for (std::size_t i = 1; i < keys.size(); ++i)
+    if (keys[i].rfind("asio_", 0) == 0 && median(values(i, metrics[0])) < median(values(base, metrics[0]))) base = i;
+  std::map<std::string, double> medians;
   for (const auto& m : metrics) {
-    auto values = [&](std::size_t i) {
-      std::vector<double> v;
-      for (const auto& s : got[i]) v.push_back(m.of(s));
-      return v;
-    };
-    const std::string base_name = keys[0] + tag + m.suffix;
-    const auto bv = values(0);
+    const std::string base_name = keys[base] + tag + m.suffix;
+    const auto bv = values(base, m);
     print_figure(m.prefix, base_name, bv, m.unit, n);
-    for (std::size_t i = 1; i < keys.size(); ++i)
-      print_figure(m.prefix, keys[i] + tag + m.suffix, values(i), m.unit, n, base_name, median(bv));
+    for (std::size_t i = 0; i < keys.size(); ++i)
+      if (i != base) print_figure(m.prefix, keys[i] + tag + m.suffix, values(i, m), m.unit, n, base_name, median(bv));
   }
+  for (std::size_t i = 0; i < keys.size(); ++i) medians[keys[i] + tag] = median(values(i, metrics[0]));
+  return medians;
 }
 
 /// "_1m", "_100k", "_2500".
@@ -577,7 +819,8 @@ std::string count_tag(std::size_t n) {
                "  --quick    smoke run: N / 10, 3 reps\n"
                "  --reps R   samples per figure and side (default 5; 1 in the allocation-counting build)\n"
                "  --scale X  multiply every N by X (names carry the N used: spawn_join_100k, ...)\n"
-               "  --only S   run only the figures whose id contains S (create_await, spawn_join_1m, mem, ...)\n"
+               "  --only S   run only the figures whose id or side contains S (create_await, spawn_join_1m,\n"
+               "             mem, cancel, group_ready, gather, task_group, timeouts, ...)\n"
                "  --cold     no warm-up run in the sample process (names get '_cold')\n"
                "  --verbose  also print every sample ('# sample ...')\n");
   std::exit(64);
@@ -618,40 +861,71 @@ int main(int argc, char** argv) {
   std::printf("# task_bench build=%s reps=%d scale=%g\n", bench::counting_allocs ? "allocs" : "plain", o.reps,
               o.scale);
 
-  // timed figures: thread CPU ns per op (wall time as a detail line) in the
-  // plain build, allocations per op in the counting build
+  // timed figures: thread CPU ns per op (wall time and page faults as detail
+  // lines) in the plain build, allocations per op in the counting build
   const std::vector<metric> timed =
-      bench::counting_allocs
-          ? std::vector<metric>{{"_allocs", "allocs/task", nullptr, &bench::alloc_delta::allocs}}
-          : std::vector<metric>{{"", "ns/op", &sample::ns_per_op},
-                                {"_wall", "ns/op", &sample::wall_ns_per_op, nullptr, "# "},
-                                {"_faults", "faults/op", &sample::faults_per_op, nullptr, "# "}};
+      bench::counting_allocs ? std::vector<metric>{allocs} : std::vector<metric>{cpu_time, wall_time, faults};
   // the counting build counts each figure once, at its smaller N (the
   // count per task does not depend on N), and names it without N
   auto tag = [&](std::size_t n) {
     return (bench::counting_allocs ? std::string() : count_tag(n)) + (o.cold ? "_cold" : "");
   };
 
-  figure(o, {"asio_create_await", "asio_create_await_reactor", "taskio_create_await"}, o.cold ? "_cold" : "",
-         scaled(200000), timed);
+  figure(o, "create_await", {"asio_create_await", "asio_create_await_reactor", "taskio_create_await"},
+         o.cold ? "_cold" : "", scaled(200000), timed);
 
-  for (std::size_t n0 : {std::size_t{1000000}, std::size_t{100000}}) {
-    if (bench::counting_allocs && n0 != 100000) continue;
-    const std::size_t n = scaled(n0);
-    figure(o, {"asio_spawn_join", "taskio_spawn_join", "taskio_spawn_join_await", "taskio_spawn_join_node"}, tag(n),
-           n, timed);
-  }
+  // spawn + join: the headline at 1M (warm only: ~2 s per sample), every
+  // variant at 100k
+  if (!bench::counting_allocs && !o.cold)
+    figure(o, "spawn_join", {"asio_spawn_join", "taskio_spawn_join"}, tag(scaled(1000000)), scaled(1000000), timed);
+  figure(o, "spawn_join", {"asio_spawn_join", "taskio_spawn_join", "taskio_spawn_join_await", "taskio_spawn_join_node"},
+         tag(scaled(100000)), scaled(100000), timed);
 
   const std::vector<metric> mem =
       bench::counting_allocs
-          ? std::vector<metric>{{"_allocs", "allocs/task", nullptr, &bench::alloc_delta::allocs},
-                                {"_heap_live", "bytes/task", nullptr, &bench::alloc_delta::live}}
-          : std::vector<metric>{{"_rss", "bytes/task", &sample::rss_per_op},
-                                {"_heap", "bytes/task", nullptr, &bench::alloc_delta::in_use}};
+          ? std::vector<metric>{allocs, {"_heap_live", "bytes/task", [](const sample& s) { return s.heap.live; }}}
+          : std::vector<metric>{{"_rss", "bytes/task", [](const sample& s) { return s.rss_per_op; }},
+                                {"_heap", "bytes/task", [](const sample& s) { return s.heap.in_use; }}};
   if (!o.cold)  // always measured cold: RSS growth from a fresh heap
-    figure(o, {"asio_mem", "taskio_mem"}, "", scaled(100000), mem, /*warmup=*/false);
+    figure(o, "mem", {"asio_mem", "taskio_mem"}, "", scaled(100000), mem, /*warmup=*/false);
 
   const std::size_t nc = scaled(100000);
-  figure(o, {"asio_cancel", "taskio_cancel", "taskio_cancel_node"}, tag(nc), nc, timed);
+  figure(o, "cancel", {"asio_cancel", "taskio_cancel"}, tag(nc), nc, timed);
+
+  const std::size_t ng = scaled(100000);
+  figure(o, "group_ready", {"asio_group_ready_pg", "asio_group_ready_counter", "taskio_gather_ready",
+                            "taskio_task_group_ready"},
+         tag(ng), ng, timed);
+  figure(o, "group_sleep", {"asio_group_sleep_pg", "asio_group_sleep_counter", "taskio_gather_sleep",
+                            "taskio_task_group_sleep"},
+         tag(ng), ng, timed);
+
+  // timeouts: the per-task cost at two N and the heap per task while all
+  // are parked. Always measured without warm-up (a warm-up would double the
+  // ~10 s samples at 10^6; page faults per task are the same at both N), in
+  // the plain run only; at the larger N at most 3 samples. The counting
+  // build: the smaller N only.
+  if (o.cold) return 0;
+  std::vector<metric> tm = timed;
+  if (bench::counting_allocs) {
+    tm.push_back({"_parked_allocs", "allocs/task", [](const sample& s) { return s.parked.allocs; }});
+    tm.push_back({"_parked_live", "bytes/task", [](const sample& s) { return s.parked.live; }});
+  } else {
+    tm.push_back({"_parked_heap", "bytes/task", [](const sample& s) { return s.parked.in_use; }});
+    tm.push_back({"_parked_rss", "bytes/task", [](const sample& s) { return s.parked_rss; }});
+  }
+  const std::vector<std::string> sides{"asio_timeouts", "taskio_timeouts"};
+  const std::size_t small = scaled(10000), large = scaled(1000000);
+  const auto at_small = figure(o, "timeouts", sides, tag(small), small, tm, /*warmup=*/false);
+  if (bench::counting_allocs) return 0;
+  // at the larger N, taskio 3 samples, Asio (context only) 1: ~20 s each
+  auto at_large = figure(o, "timeouts", {"taskio_timeouts"}, tag(large), large, tm, false, /*max_reps=*/3);
+  at_large.merge(figure(o, "timeouts", {"asio_timeouts"}, tag(large), large, tm, false, /*max_reps=*/1));
+  // the scaling figure: per-task cost at the larger N over the smaller
+  for (const auto& side : sides) {
+    const auto s = at_small.find(side + tag(small)), l = at_large.find(side + tag(large));
+    if (s != at_small.end() && l != at_large.end())
+      print_figure("", side + "_scaling", {l->second}, "ns/op", large, s->first, s->second);
+  }
   return 0;
 }
