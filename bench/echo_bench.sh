@@ -286,7 +286,7 @@ note_text = "".join(f"\nNote: {n}.\n" for n in notes)
 section = f"""<!-- echo_bench.sh: begin (bench/echo_bench.sh rewrites everything up to the end marker) -->
 ## Echo server
 
-Measured by `bench/echo_bench.sh` on {env['date']} ({env['seconds']} s): taskio's
+Measured by `bench/echo_bench.sh` on {env['date']} ({env['seconds']} s of measuring): taskio's
 `example/echo_server` beside the reference servers of `/work/shared/bench/src` (plain Asio
 completion callbacks, plain Asio `awaitable` + `co_spawn` per connection, Python {env['python']}
 streams on asyncio and on uvloop {env['uvloop']}), driven by the same closed-loop load generator
@@ -298,7 +298,7 @@ one timeout scope per connection and pushes it back on every read.
 Method: {env['cpus']} CPUs ({env['model']}), Linux {env['kernel']}, {env['cxx']}, Boost {env['boost']},
 `-O2 -DNDEBUG`. Server pinned to CPU {env['server_cpu']}, load generator to CPU {env['client_cpu']}
 (`taskset`); {env['duration_s']} s measured after {env['warmup_s']} s of warm-up per run; {env['reps']}
-repetitions with the server order rotated; medians. Server CPU per request = the server's CPU
+repetition(s) with the server order rotated; medians. Server CPU per request = the server's CPU
 time (from `/proc/<pid>/stat`) / requests: on two cores the pair saturates both from ~50
 connections, so requests/s mostly measures the load generator and the machine, CPU per request
 the server. The machine is shared with other engineers' builds (load average
