@@ -23,7 +23,10 @@
 // exception() block; calling them on a thread that is running the target
 // loop (where they would block the loop the task needs) is an error.
 // Lifetime: the task belongs to the loop as any task does; dropping the
-// concurrent_future neither cancels nor waits for it.
+// concurrent_future neither cancels nor waits for it. A loop that waits for
+// foreign threads must not look idle (taskio reports a deadlock when nothing
+// left could complete main): hold an asio::executor_work_guard on it while
+// other threads may post (see doc/concurrency.md).
 
 #ifndef TASKIO_THREADSAFE_HPP
 #define TASKIO_THREADSAFE_HPP

@@ -55,7 +55,7 @@ enum class return_when {
 struct wait_options {
   /// Return (with the members still pending) once this much time passed.
   /// Nothing is cancelled and no timeout_error is raised.
-  std::optional<clock::duration> timeout;
+  std::optional<clock::duration> timeout = std::nullopt;
   taskio::return_when return_when = taskio::return_when::all_completed;
 };
 

@@ -1,30 +1,9 @@
 // Unit tests of <taskio/as_completed.hpp> (SEMANTICS.md 11).
 #include <taskio/as_completed.hpp>  // first: the header is self-contained
 
-#include "../test_support.hpp"
+#include "../concurrency_support.hpp"
 
 using namespace taskio_test;
-
-namespace {
-
-asio::awaitable<int> value_after(std::chrono::nanoseconds d, int v) {
-  co_await taskio::sleep(d);
-  co_return v;
-}
-
-asio::awaitable<int> fail_after(std::chrono::nanoseconds d) {
-  co_await taskio::sleep(d);
-  throw std::runtime_error("boom");
-}
-
-template <class... S>
-std::vector<taskio::task<int>> tasks_after(S... seconds) {
-  std::vector<taskio::task<int>> ts;
-  (ts.push_back(taskio::create_task(value_after(std::chrono::seconds(seconds), seconds))), ...);
-  return ts;
-}
-
-}  // namespace
 
 BOOST_AUTO_TEST_SUITE(as_completed)
 

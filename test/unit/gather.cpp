@@ -1,46 +1,12 @@
 // Unit tests of <taskio/gather.hpp> (SEMANTICS.md 9 and decision 20.4).
 #include <taskio/gather.hpp>  // first: the header is self-contained
 
-#include "../test_support.hpp"
+#include "../concurrency_support.hpp"
 
 #include <list>
 
 using namespace taskio_test;
 using taskio::cancelled_error;
-
-namespace {
-
-asio::awaitable<int> value_after(std::chrono::nanoseconds d, int v) {
-  co_await taskio::sleep(d);
-  co_return v;
-}
-
-asio::awaitable<int> fail_after(std::chrono::nanoseconds d, std::string what) {
-  co_await taskio::sleep(d);
-  throw std::runtime_error(what);
-}
-
-asio::awaitable<void> forever() { co_await taskio::sleep(1000h); }
-
-// (g++ 12 cannot compile std::initializer_list inside coroutines.)
-template <class T, class... A>
-std::vector<T> vec(A... a) {
-  return std::vector<T>{a...};
-}
-
-std::string what_of(const std::exception_ptr& e) {
-  try {
-    std::rethrow_exception(e);
-  } catch (const std::exception& x) {
-    return x.what();
-  } catch (const cancelled_error& c) {
-    return "cancelled:" + c.message();
-  } catch (...) {
-    return "?";
-  }
-}
-
-}  // namespace
 
 BOOST_AUTO_TEST_SUITE(gather)
 
@@ -139,7 +105,7 @@ TASKIO_TEST_CASE(children_are_scheduled_at_the_call_in_argument_order) {
 TASKIO_TEST_CASE(the_first_error_propagates_at_once_and_the_others_keep_running) {
   auto slow = taskio::create_task(value_after(2s, 5));
   auto e = co_await catch_exception(taskio::gather(fail_after(1s, "boom"), slow));
-  BOOST_TEST(what_of(e) == "boom");
+  BOOST_TEST(error_text(e) == "boom");
   BOOST_TEST(vt() == 1s);
   BOOST_TEST(!slow.done());
   BOOST_TEST(slow.cancelling() == 0);
@@ -169,7 +135,7 @@ TASKIO_TEST_CASE(return_exceptions_collects_every_outcome) {
   BOOST_TEST(a.value() == 1);
   BOOST_TEST(!a.exception());
   BOOST_TEST(!b.has_value());
-  BOOST_TEST(what_of(b.exception()) == "boom");
+  BOOST_TEST(error_text(b.exception()) == "boom");
   BOOST_CHECK_THROW(b.value(), std::runtime_error);
   BOOST_TEST(!c);
   BOOST_TEST(cancel_message(c.exception()) == "m");  // the message is kept
@@ -179,7 +145,7 @@ TASKIO_TEST_CASE(return_exceptions_collects_every_outcome) {
   aws.push_back(fail_after(1s, "x"));
   aws.push_back(value_after(1s, 4));
   auto v = co_await taskio::gather(taskio::return_exceptions, std::move(aws));
-  BOOST_TEST(what_of(v[0].exception()) == "x");
+  BOOST_TEST(error_text(v[0].exception()) == "x");
   BOOST_TEST(v[1].value() == 4);
 }
 
@@ -276,7 +242,7 @@ TASKIO_TEST_CASE(a_cancel_racing_a_child_failure_is_delivered_at_the_next_suspen
   });
   co_await catch_exception(parent.async_wait());
   BOOST_TEST(failed_before_cancel);
-  BOOST_TEST(what_of(from_gather) == "boom");
+  BOOST_TEST(error_text(from_gather) == "boom");
   BOOST_REQUIRE(from_next);
   BOOST_TEST(cancel_message(from_next) == "late");
   BOOST_TEST(vt() == 1s);
@@ -298,7 +264,7 @@ TASKIO_TEST_CASE(a_withdrawn_racing_cancel_is_not_delivered) {
   co_await taskio::sleep(0s);
   taskio::call_later(1s, [&] { parent.cancel(); });
   co_await parent.async_wait();
-  BOOST_TEST(what_of(from_gather) == "boom");
+  BOOST_TEST(error_text(from_gather) == "boom");
   BOOST_TEST(!from_next);
   BOOST_TEST(vt() == 2s);
 }
@@ -320,7 +286,7 @@ TASKIO_TEST_CASE(a_child_failing_during_cancellation_wins_and_the_request_is_kep
   co_await taskio::sleep(1s);
   parent.cancel("stop");
   co_await catch_exception(parent.async_wait());
-  BOOST_TEST(what_of(from_gather) == "cleanup failed");
+  BOOST_TEST(error_text(from_gather) == "cleanup failed");
   BOOST_REQUIRE(from_next);
   BOOST_TEST(cancel_message(from_next) == "stop");
 }

@@ -1,38 +1,13 @@
 // Unit tests of <taskio/wait.hpp> (SEMANTICS.md 10).
 #include <taskio/wait.hpp>  // first: the header is self-contained
 
-#include "../test_support.hpp"
+#include "../concurrency_support.hpp"
 
 // The suite lives in taskio_test: at global scope `wait` is the C function.
 namespace taskio_test {
 namespace {
 
 using taskio::return_when;
-
-asio::awaitable<int> value_after(std::chrono::nanoseconds d, int v) {
-  co_await taskio::sleep(d);
-  co_return v;
-}
-
-asio::awaitable<int> fail_after(std::chrono::nanoseconds d) {
-  co_await taskio::sleep(d);
-  throw std::runtime_error("boom");
-}
-
-/// Tasks finishing after the given numbers of seconds, with that number as
-/// their value.
-template <class... S>
-std::vector<taskio::task<int>> tasks_after(S... seconds) {
-  std::vector<taskio::task<int>> ts;
-  (ts.push_back(taskio::create_task(value_after(std::chrono::seconds(seconds), seconds))), ...);
-  return ts;
-}
-
-// (g++ 12 cannot compile std::initializer_list inside coroutines.)
-template <class T, class... A>
-std::vector<T> vec(A... a) {
-  return std::vector<T>{a...};
-}
 
 std::vector<int> values(const std::vector<taskio::task<int>>& ts) {
   std::vector<int> v;
@@ -43,16 +18,6 @@ std::vector<int> values(const std::vector<taskio::task<int>>& ts) {
 template <class T>
 std::size_t index_of(const std::vector<T>& v, const T& x) {
   return static_cast<std::size_t>(std::find(v.begin(), v.end(), x) - v.begin());
-}
-
-std::string what_of(const std::exception_ptr& e) {
-  try {
-    std::rethrow_exception(e);
-  } catch (const std::exception& x) {
-    return x.what();
-  } catch (...) {
-    return "?";
-  }
 }
 
 }  // namespace
@@ -95,7 +60,7 @@ TASKIO_TEST_CASE(first_exception_returns_at_the_first_failure_without_raising) {
   BOOST_TEST(done.size() == 2u);
   BOOST_TEST((done[0] == ts[0] && done[1] == ts[1]));
   BOOST_TEST((pending.size() == 1u && pending[0] == ts[2]));
-  BOOST_TEST(what_of(done[1].exception()) == "boom");
+  BOOST_TEST(error_text(done[1].exception()) == "boom");
 }
 
 TASKIO_TEST_CASE(first_exception_ignores_cancelled_children) {

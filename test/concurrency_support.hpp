@@ -1,0 +1,45 @@
+//
+// test/concurrency_support.hpp
+//
+// Distributed under the Boost Software License, Version 1.0.
+//
+// Helpers shared by the tests of gather, wait and as_completed.
+
+#ifndef TASKIO_TEST_CONCURRENCY_SUPPORT_HPP
+#define TASKIO_TEST_CONCURRENCY_SUPPORT_HPP
+
+#include "timeout_support.hpp"  // value_after, error_text
+
+#include <string>
+#include <vector>
+
+namespace taskio_test {
+
+/// Sleeps for `d`, then fails with std::runtime_error(what) (typed int, to
+/// mix with value_after).
+inline asio::awaitable<int> fail_after(std::chrono::nanoseconds d, std::string what = "boom") {
+  co_await taskio::sleep(d);
+  throw std::runtime_error(what);
+}
+
+inline asio::awaitable<void> forever() { co_await taskio::sleep(1000h); }
+
+/// Tasks finishing after the given numbers of seconds, each with that
+/// number as its value.
+template <class... S>
+std::vector<taskio::task<int>> tasks_after(S... seconds) {
+  std::vector<taskio::task<int>> ts;
+  (ts.push_back(taskio::create_task(value_after(std::chrono::seconds(seconds), seconds))), ...);
+  return ts;
+}
+
+/// A vector of `a...` (g++ 12 cannot compile std::initializer_list inside
+/// coroutines).
+template <class T, class... A>
+std::vector<T> vec(A... a) {
+  return std::vector<T>{a...};
+}
+
+}  // namespace taskio_test
+
+#endif  // TASKIO_TEST_CONCURRENCY_SUPPORT_HPP
