@@ -49,20 +49,36 @@ mkdir -p "$BUILD_DIR/obj"
 CC_LAUNCH=()
 command -v ccache >/dev/null && CC_LAUNCH=(ccache)
 
+# at most 2 compile jobs; a failed one stops the script (no stale object)
+pids=()
+compile() {
+  "${CC_LAUNCH[@]}" "$CXX" "${FLAGS[@]}" "$@" &
+  pids+=($!)
+  while (($(jobs -rp | wc -l) >= 2)); do sleep 0.2; done
+}
+wait_compiles() {
+  local pid failed=0
+  for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
+  pids=()
+  if ((failed)); then
+    log "compilation failed"
+    exit 1
+  fi
+}
 log "building lib objects (-O2) in $BUILD_DIR ..."
 objs=()
 for src in "$ROOT"/lib/*.cpp; do
   obj="$BUILD_DIR/obj/$(basename "$src" .cpp).o"
   objs+=("$obj")
+  rm -f "$obj"
   # always recompiled (headers may have changed): ccache makes it cheap
-  "${CC_LAUNCH[@]}" "$CXX" "${FLAGS[@]}" -c "$src" -o "$obj" &
-  while (($(jobs -rp | wc -l) >= 2)); do sleep 0.2; done
+  compile -c "$src" -o "$obj"
 done
-wait
-log "linking task_bench and task_bench_allocs ..."
-"${CC_LAUNCH[@]}" "$CXX" "${FLAGS[@]}" -c "$HERE/task_bench.cpp" -o "$BUILD_DIR/task_bench.o" &
-"${CC_LAUNCH[@]}" "$CXX" "${FLAGS[@]}" -DBENCH_COUNT_ALLOCS -c "$HERE/task_bench.cpp" -o "$BUILD_DIR/task_bench_allocs.o" &
-wait
+log "compiling and linking task_bench and task_bench_allocs ..."
+rm -f "$BUILD_DIR/task_bench.o" "$BUILD_DIR/task_bench_allocs.o"
+compile -c "$HERE/task_bench.cpp" -o "$BUILD_DIR/task_bench.o"
+compile -DBENCH_COUNT_ALLOCS -c "$HERE/task_bench.cpp" -o "$BUILD_DIR/task_bench_allocs.o"
+wait_compiles
 "$CXX" -o "$BUILD_DIR/task_bench" "$BUILD_DIR/task_bench.o" "${objs[@]}" "${LIBS[@]}"
 "$CXX" -o "$BUILD_DIR/task_bench_allocs" "$BUILD_DIR/task_bench_allocs.o" "${objs[@]}" "${LIBS[@]}"
 

@@ -923,7 +923,8 @@ int main(int argc, char** argv) {
   at_large.merge(figure(o, "timeouts", {"asio_timeouts"}, tag(large), large, tm, false, /*max_reps=*/1));
   // the scaling figure: per-task cost at the larger N over the smaller
   for (const auto& side : sides) {
-    const auto s = at_small.find(side + tag(small)), l = at_large.find(side + tag(large));
+    const auto s = at_small.find(side + tag(small));
+    const auto l = at_large.find(side + tag(large));
     if (s != at_small.end() && l != at_large.end())
       print_figure("", side + "_scaling", {l->second}, "ns/op", large, s->first, s->second);
   }
