@@ -119,7 +119,7 @@ BOOST_AUTO_TEST_CASE(the_pool_is_sized_by_run_options_threads) {
             }
             // Give the others every chance to overlap (up to the pool size).
             std::this_thread::sleep_for(20ms);
-            for (int i = 0; i < 2000 && *peak < static_cast<int>(threads); ++i) std::this_thread::sleep_for(1ms);
+            for (int i = 0; i < 10000 && *peak < static_cast<int>(threads); ++i) std::this_thread::sleep_for(1ms);
             --*active;
           };
           co_await taskio::gather(taskio::to_thread(work), taskio::to_thread(work), taskio::to_thread(work));
