@@ -16,4 +16,4 @@ set bmargin 7
 set rmargin 8
 plot datafile using 1:3:($5 > 0.5 ? 0x2e8b57 : 0xcd3b3b):xtic(2) with boxes lc rgb variable, \
      '' using ($1 - 0.35):4:(0.7):(0) with vectors nohead lw 3 lc rgb "black", \
-     '' using 1:3:(sprintf("%.2f", $3)) with labels offset 0,0.7 font ",9"
+     '' using 1:($3 > $4 ? $3 : $4):(sprintf("%.2f", $3)) with labels offset 0,0.8 font ",9"
