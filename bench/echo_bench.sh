@@ -3,9 +3,13 @@
 # beside plain Asio (callbacks, coroutines), asyncio and uvloop (streams),
 # all driven by the same closed-loop load generator, in the same run.
 #
-#   bench/echo_bench.sh           # full run, about 7 minutes on 2 cores
-#   QUICK=1 bench/echo_bench.sh   # smoke run, about 1 minute; writes to
-#                                 # $BUILD_DIR, leaves doc/ alone
+#   bench/echo_bench.sh           # full run: about 4.5 minutes of measuring
+#                                 # (3 repetitions) after the build
+#   QUICK=1 bench/echo_bench.sh   # smoke run: about 1 minute of measuring;
+#                                 # writes to $BUILD_DIR, leaves doc/ alone
+#
+# The build takes seconds when ccache has the objects, 3-4 minutes cold on
+# a busy 2-core machine (lib/*.cpp and echo_server.cpp at -O2).
 #
 # What it does
 #   1. builds with g++ -O2 -DNDEBUG: example/echo_server.cpp + lib/*.cpp
