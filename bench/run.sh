@@ -95,6 +95,9 @@ OUT="$BUILD_DIR/results/$STAMP"
 mkdir -p "$OUT"
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 LOAD_BEFORE=$(loadavg)
+# CPU time (user + system) of the finished children, in clock ticks
+children_ticks() { awk '{print $16 + $17}' /proc/$$/stat; }
+ticks0=$(children_ticks)
 start=$(date +%s)
 
 log "task_bench ${RUN_ARGS[*]} (warm) ..."
@@ -129,6 +132,8 @@ raws+=("$OUT/allocs.txt")
   echo "load_before=$LOAD_BEFORE"
   echo "load_after=$(loadavg)"
   echo "seconds=$(($(date +%s) - start))"
+  echo "cpu_seconds=$((($(children_ticks) - ticks0) / $(getconf CLK_TCK)))"
+  echo "revision=$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- include lib || echo ' + uncommitted changes')"
 } >"$OUT/env.txt"
 PNG="${DOC%.md}.png"
 SUMMARIZE_ARGS=()

@@ -53,8 +53,11 @@ namespace detail {
 template <class CM, class F>
 using async_with_result_t = awaitable_result_t<std::invoke_result_t<F&, CM&>>;
 
+/// The whole statement in one coroutine frame. `CM` is `M&` (the caller keeps
+/// the manager) or `M` (the manager moved into the frame): no nested
+/// coroutine, so a failing body costs one rethrow less.
 template <class CM, class F>
-boost::asio::awaitable<async_with_result_t<CM, F>> async_with_ref(CM& cm, F body) {
+boost::asio::awaitable<async_with_result_t<CM, F>> async_with_frame(CM cm, F body) {
   using R = async_with_result_t<CM, F>;
   co_await cm.aenter();
   std::exception_ptr e;
@@ -85,11 +88,6 @@ boost::asio::awaitable<async_with_result_t<CM, F>> async_with_ref(CM& cm, F body
   }
 }
 
-template <class CM, class F>
-boost::asio::awaitable<async_with_result_t<CM, F>> async_with_owned(CM cm, F body) {
-  co_return co_await async_with_ref(cm, std::move(body));
-}
-
 }  // namespace detail
 
 /// Enters `cm`, runs `body(cm)` (which returns an asio::awaitable<R>), exits
@@ -99,9 +97,9 @@ template <class CM, class F>
            is_awaitable_v<std::invoke_result_t<F&, std::remove_cvref_t<CM>&>>
 auto async_with(CM&& cm, F body) {
   if constexpr (std::is_lvalue_reference_v<CM>)
-    return detail::async_with_ref(cm, std::move(body));
+    return detail::async_with_frame<CM>(cm, std::move(body));
   else
-    return detail::async_with_owned(std::remove_cvref_t<CM>(std::move(cm)), std::move(body));
+    return detail::async_with_frame<std::remove_cvref_t<CM>>(std::remove_cvref_t<CM>(std::move(cm)), std::move(body));
 }
 
 }  // namespace taskio
