@@ -86,7 +86,7 @@ int main(int argc, char** argv) {
   } catch (const taskio::keyboard_interrupt&) {
     status = 130;
   } catch (const std::exception& e) {
-    std::cerr << "echo_client: " << e.what() << std::endl;
+    std::cerr << "echo_client: " << echo::message(e) << std::endl;
     return 1;
   }
   if (on_terminal) std::cout << "\r\033[K";

@@ -100,7 +100,7 @@ int main(int argc, char** argv) {
     std::cout << "interrupted" << std::endl;
     return 130;
   } catch (const std::exception& e) {
-    std::cerr << "echo_demo: " << e.what() << std::endl;
+    std::cerr << "echo_demo: " << echo::message(e) << std::endl;
     return 1;
   }
   return 0;

@@ -53,6 +53,7 @@ asio::awaitable<void> cancel_on_sigterm(taskio::task_ref main) {
 }
 
 asio::awaitable<void> server(const config& cfg, std::vector<echo::server_stats>& stats) {
+  taskio::current_task().set_name("main");  // the "Task" of its log records
   tcp::acceptor acceptor = echo::listen(co_await asio::this_coro::executor, cfg.endpoint, cfg.threads > 1);
   std::cout << "listening " << acceptor.local_endpoint() << std::endl;  // flushed: scripts wait for it
   ECHO_LOG(info) << "serving on " << cfg.threads << " loop(s), at most " << cfg.service.max_connections
@@ -98,7 +99,7 @@ int main(int argc, char** argv) {
   } catch (const taskio::cancelled_error&) {
     // SIGTERM: the same
   } catch (const std::exception& e) {
-    std::cerr << "echo_server: " << e.what() << std::endl;
+    std::cerr << "echo_server: " << echo::message(e) << std::endl;
     return 1;
   }
   return 0;

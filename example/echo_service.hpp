@@ -38,9 +38,7 @@
 #include <boost/log/expressions.hpp>
 #include <boost/log/sources/record_ostream.hpp>
 #include <boost/log/sources/severity_channel_logger.hpp>
-#include <boost/log/support/date_time.hpp>
 #include <boost/log/utility/manipulators/add_value.hpp>
-#include <boost/log/utility/setup/common_attributes.hpp>
 #include <boost/log/utility/setup/console.hpp>
 
 #include <algorithm>
@@ -48,8 +46,10 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <iostream>
 #include <optional>
 #include <span>
@@ -91,19 +91,24 @@ inline std::string task_name() {
       << ::boost::log::add_value("Task", ::echo::task_name())
 
 /// The examples' console sink (stderr), for taskio's records and ours:
-///   12:00:01.234 info echo [conn-127.0.0.1:5000] closed by the peer
+///   12:00:01.234567 debug echo [conn-127.0.0.1:5000] closed by the peer
 inline void log_to_console(taskio::severity_level min_level) {
-  namespace expr = boost::log::expressions;
   namespace kw = taskio::log_keywords;
-  boost::log::add_common_attributes();
-  boost::log::add_console_log(
-      std::clog, boost::log::keywords::filter = kw::severity >= min_level,
-      boost::log::keywords::format =
-          (expr::stream << expr::format_date_time<boost::posix_time::ptime>("TimeStamp", "%H:%M:%S.%f") << ' '
-                        << kw::severity << ' ' << kw::channel
-                        << expr::if_(expr::has_attr(kw::task) && kw::task != "")[expr::stream << " [" << kw::task << ']']
-                        << ' ' << expr::smessage),
-      boost::log::keywords::auto_flush = true);
+  auto sink = boost::log::add_console_log(std::clog, boost::log::keywords::filter = kw::severity >= min_level,
+                                          boost::log::keywords::auto_flush = true);
+  sink->set_formatter([](const boost::log::record_view& rec, boost::log::formatting_ostream& os) {
+    const auto now = std::chrono::system_clock::now();  // a synchronous sink formats as the record is made
+    const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+    std::tm local{};
+    ::localtime_r(&seconds, &local);
+    char time[32];
+    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
+    std::snprintf(time, sizeof time, "%02d:%02d:%02d.%06lld", local.tm_hour, local.tm_min, local.tm_sec,
+                  static_cast<long long>(micros % 1'000'000));
+    os << time << ' ' << rec[kw::severity] << ' ' << rec[kw::channel];
+    if (const auto task = rec[kw::task]; task && !task->empty()) os << " [" << *task << ']';
+    os << ' ' << rec[boost::log::expressions::smessage];
+  });
   taskio::set_log_level(min_level);
 }
 
@@ -164,6 +169,13 @@ struct server_stats {
     return {accepted.value(), active.value(), bytes_in.value(), bytes_out.value(), idle_closed.value(), failed.value()};
   }
 };
+
+/// e.what(), without the source location that Boost.System appends to a
+/// system_error's message.
+inline std::string message(const std::exception& e) {
+  const std::string what = e.what();
+  return dynamic_cast<const boost::system::system_error*>(&e) ? what.substr(0, what.rfind(" [")) : what;
+}
 
 /// "127.0.0.1:5000"
 inline std::string to_string(const tcp::endpoint& ep) {
@@ -264,7 +276,7 @@ public:
     }
     if (!shutdown) co_return;
     try {
-      co_await taskio::wait_for(drain(), opts_.drain_timeout);
+      co_await taskio::timeout(opts_.drain_timeout, drain());
     } catch (const taskio::timeout_error&) {
       ECHO_LOG(warning) << "shutdown: the peer took more than the drain timeout";
     }
@@ -520,10 +532,14 @@ inline asio::awaitable<void> load_connection(tcp::socket& socket, std::size_t id
       report.requests += 1;
       if (message != echoed) report.mismatches += 1;
     }
-  } catch (const std::exception& e) {
+  } catch (const taskio::timeout_error&) {
+    report.errors += 1;
+    ECHO_LOG(warning) << "connection " << id << ": no echo within the request timeout";
+  } catch (const boost::system::system_error& e) {
     if (taskio::is_cancellation(std::current_exception())) throw;  // an aborted Asio operation
     report.errors += 1;
-    ECHO_LOG(warning) << "connection " << id << ": " << e.what();
+    ECHO_LOG(warning) << "connection " << id << ": "
+                      << (e.code() == asio::error::eof ? "closed by the server" : e.code().message());
   }
 }
 

@@ -75,7 +75,7 @@ int main(int argc, char** argv) {
   } catch (const taskio::keyboard_interrupt&) {
     std::cout << "stopped" << std::endl;  // every loop has finished
   } catch (const std::exception& e) {
-    std::cerr << "multicore_echo: " << e.what() << std::endl;
+    std::cerr << "multicore_echo: " << echo::message(e) << std::endl;
     return 1;
   }
   return 0;

@@ -130,7 +130,7 @@ int main(int argc, char** argv) {
   } catch (const taskio::keyboard_interrupt&) {
     std::cout << "stopped" << std::endl;
   } catch (const std::exception& e) {
-    std::cerr << "udp_echo: " << e.what() << std::endl;
+    std::cerr << "udp_echo: " << echo::message(e) << std::endl;
     return 1;
   }
   return 0;

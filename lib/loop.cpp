@@ -256,6 +256,18 @@ void loop::shutdown() {
   }
   for (timer_node* n : nodes)
     if (n->destroy) n->destroy(n);
+  // Tasks still pending are destroyed with the handlers that hold them, or
+  // later with a handle kept by the user: then without the loop.
+  {
+    auto guard = lock();
+    for (task_state_base* t = tasks_head_; t;) {
+      task_state_base* next = t->reg_next_;
+      t->reg_prev_ = t->reg_next_ = nullptr;
+      t->forget_loop();
+      t = next;
+    }
+    tasks_head_ = tasks_tail_ = nullptr;
+  }
   join_thread_pool();
   // The reactor timer is created lazily, so Asio's timer service (and its
   // reactor) may have been registered after this service and be destroyed
@@ -306,11 +318,13 @@ void loop::run_until_done(future_state_base& watched) {
 void loop::run_virtual_until(const bool& stop) {
   while (!stop) {
     fire_due_timers();
-    // One iteration: exactly the handlers queued before this marker.
-    bool marker = false;
-    boost::asio::post(io_, [&marker] { marker = true; });
+    // One iteration: exactly the handlers queued before this marker. The
+    // marker shares its flag: when a handler throws out of the loop (a fatal
+    // exception), the marker stays queued and runs in a later drive.
+    auto marker = std::make_shared<bool>(false);
+    boost::asio::post(io_, [marker] { *marker = true; });
     std::size_t ran = 0;
-    while (!marker) {
+    while (!*marker) {
       if (io_.stopped()) io_.restart();
       ran += io_.run_one();
     }

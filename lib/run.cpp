@@ -107,7 +107,16 @@ void runner::close() {
   //    created meanwhile are cancelled and awaited too)
   for (;;) {
     auto pending = l.pending_tasks();
-    if (pending.empty()) break;
+    if (pending.empty()) {
+      // 2. the callbacks scheduled as the last tasks ended still run (done
+      //    callbacks, e.g. the one completing a run_coroutine_threadsafe
+      //    future); tasks they create get a round of their own
+      detail::loop_scope scope(&l);
+      io_->restart();
+      io_->poll();
+      pending = l.pending_tasks();
+      if (pending.empty()) break;
+    }
     std::vector<task_ref> tasks;
     for (auto* t : pending) {
       tasks.emplace_back(detail::ref_ptr<detail::task_state_base>(t));
@@ -124,7 +133,7 @@ void runner::close() {
       }
     }
   }
-  // 2. the to_thread pool, 3. the loop itself
+  // 3. the to_thread pool, 4. the loop itself
   l.join_thread_pool();
   io_.reset();
 }

@@ -17,6 +17,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/system/system_error.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <sstream>
 
@@ -24,6 +25,10 @@ namespace taskio::detail {
 
 namespace {
 std::atomic<std::uint64_t> task_counter{0};
+
+/// The tasks whose deliver() is forwarding a request to what they await, on
+/// this thread (a task found here again awaits itself through a cycle).
+thread_local std::vector<const task_state_base*> forwarding;
 
 std::int64_t steady_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
@@ -97,7 +102,7 @@ task_state_base::~task_state_base() {
       log(boost::log::trivial::error, name(), "Task exception was never retrieved: " + describe_exception(exception_));
   }
   if (!done()) {
-    loop_->unregister_task(*this);
+    if (loop_) loop_->unregister_task(*this);
     if (log_enabled(boost::log::trivial::warning))
       log(boost::log::trivial::warning, name(), "Task was destroyed but it is pending! " + repr());
   }
@@ -178,6 +183,17 @@ std::exception_ptr task_state_base::make_cancelled(const std::string& msg) {
 void task_state_base::deliver() {
   if (!must_cancel_ || depth_ > 0 || done()) return;
   if (waiter_) {
+    // Tasks awaiting each other in a cycle (a deadlock): forwarding again
+    // would recurse until the stack overflows.
+    if (std::find(forwarding.begin(), forwarding.end(), this) != forwarding.end()) {
+      log(boost::log::trivial::error, name(),
+          "cancel: " + repr() + " awaits itself through a cycle of tasks: the cancellation cannot reach it");
+      return;
+    }
+    forwarding.push_back(this);
+    struct pop {
+      ~pop() { forwarding.pop_back(); }
+    } guard;
     // A taskio awaitable: it accepts (the task wakes with cancelled_error)
     // or refuses because its wake-up is already queued (the completion
     // then consumes the request).

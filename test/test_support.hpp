@@ -5,7 +5,7 @@
 //
 // Helpers shared by every test: coroutine test cases (each on a fresh loop,
 // in virtual time unless stated otherwise), clock helpers, an in-memory
-// Boost.Log sink (installed once by test/unit/log.cpp's global fixture) and
+// Boost.Log sink (installed once by test_support.cpp's global fixture) and
 // an ordering recorder.
 
 #ifndef TASKIO_TEST_SUPPORT_HPP

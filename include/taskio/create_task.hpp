@@ -27,7 +27,9 @@ namespace taskio {
 /// parent runs), or on the running loop from a plain loop callback.
 ///
 /// Exceptions: std::runtime_error "no running event loop" when called
-/// outside a running taskio loop (pass an executor then).
+/// outside a running taskio loop (pass an executor then);
+/// std::invalid_argument for an empty `coro` (moved from, or already
+/// awaited).
 template <class T>
 task<T> create_task(boost::asio::awaitable<T> coro, std::string name = {},
                     std::source_location where = std::source_location::current()) {

@@ -61,8 +61,9 @@ public:
     return t.result();
   }
 
-  /// Cancels and awaits the remaining tasks, joins the to_thread pool and
-  /// destroys the loop. Idempotent.
+  /// Cancels and awaits the remaining tasks, runs the callbacks their ends
+  /// scheduled (done callbacks), joins the to_thread pool and destroys the
+  /// loop. Idempotent.
   void close();
 
   boost::asio::io_context::executor_type get_executor();

@@ -148,9 +148,11 @@ TASKIO_DECL timeout_scope timeout_at(std::optional<clock::time_point> when);
 ///
 /// Cancellation: a cancellation point exactly where `aw` is one. On expiry
 /// `aw` is cancelled (whatever it awaits is cancelled and waited for).
-/// Exceptions: timeout_error; `aw`'s exception; those of timeout(delay).
+/// Exceptions: timeout_error; `aw`'s exception; those of timeout(delay);
+/// std::invalid_argument (at the call) for an empty `aw` (moved from).
 template <class T>
 boost::asio::awaitable<T> timeout(clock::duration delay, boost::asio::awaitable<T> aw) {
+  detail::require_valid(aw);
   return async_with(timeout(delay), [aw = std::move(aw)](timeout_scope&) mutable { return std::move(aw); });
 }
 

@@ -38,7 +38,12 @@ command_result run_command(const std::string& command) {
   return r;
 }
 
-bool have(const std::string& tool) { return std::system(("command -v " + tool + " >/dev/null 2>&1").c_str()) == 0; }
+/// Whether `tool` is on the PATH; if not, the test says it is skipped.
+bool have(const std::string& tool) {
+  if (std::system(("command -v " + tool + " >/dev/null 2>&1").c_str()) == 0) return true;
+  BOOST_TEST_MESSAGE(tool << " not found: test skipped");
+  return false;
+}
 
 /// Runs the shell command `command` ("PORT" in it replaced by the server's
 /// port) while an echo server serves in this loop; returns its result.
@@ -57,20 +62,19 @@ asio::awaitable<command_result> run_against_server(std::string command, echo::se
   co_return result;
 }
 
-/// Shell snippets: a scratch file $f of 1 MB of random bytes; then compare
-/// the output of a command with it.
-const char* const random_file = "f=$(mktemp) && head -c 1000000 /dev/urandom > $f && ";
-const char* const compare_and_clean = " > $f.out && cmp $f $f.out && echo same; rm -f $f $f.out";
+/// A shell command that sends 1 MB of random bytes through `client` (which
+/// reads stdin, writes stdout) and prints "same" if they came back intact.
+std::string megabyte_through(const std::string& client) {
+  return "f=$(mktemp) && head -c 1000000 /dev/urandom > $f && " + client +
+         " < $f > $f.out && cmp $f $f.out && echo same; rm -f $f $f.out";
+}
 
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(echo_clients)
 
 TASKIO_REAL_TIME_TEST_CASE(netcat_text_and_half_close) {
-  if (!have("nc")) {
-    BOOST_TEST_MESSAGE("nc (netcat-openbsd) not found: test skipped");
-    co_return;
-  }
+  if (!have("nc")) co_return;
   echo::server_stats stats;
   // -N: shut the socket's sending side down at the end of stdin; the server
   // then echoes the rest and closes, which ends nc.
@@ -81,28 +85,22 @@ TASKIO_REAL_TIME_TEST_CASE(netcat_text_and_half_close) {
 }
 
 TASKIO_REAL_TIME_TEST_CASE(netcat_one_megabyte) {
-  if (!have("nc")) {
-    BOOST_TEST_MESSAGE("nc (netcat-openbsd) not found: test skipped");
-    co_return;
-  }
+  if (!have("nc")) co_return;
   echo::server_stats stats;
   const command_result r = co_await run_against_server(
-      std::string(random_file) + "timeout 60 nc -N 127.0.0.1 PORT < $f" + compare_and_clean, stats);
+      megabyte_through("timeout 60 nc -N 127.0.0.1 PORT"), stats);
   BOOST_TEST(r.output == "same\n");
   BOOST_TEST(stats.bytes_out.value() == 1'000'000u);
 }
 
 TASKIO_REAL_TIME_TEST_CASE(socat_text_and_one_megabyte) {
-  if (!have("socat")) {
-    BOOST_TEST_MESSAGE("socat not found: test skipped");
-    co_return;
-  }
+  if (!have("socat")) co_return;
   echo::server_stats stats;
   const command_result text = co_await run_against_server("printf \"hello socat\" | timeout 60 socat - TCP:127.0.0.1:PORT", stats);
   BOOST_TEST(text.status == 0);
   BOOST_TEST(text.output == "hello socat");
   const command_result big = co_await run_against_server(
-      std::string(random_file) + "timeout 60 socat -t 10 - TCP:127.0.0.1:PORT < $f" + compare_and_clean, stats);
+      megabyte_through("timeout 60 socat -t 10 - TCP:127.0.0.1:PORT"), stats);
   BOOST_TEST(big.output == "same\n");
 }
 
@@ -110,10 +108,7 @@ TASKIO_REAL_TIME_TEST_CASE(socat_text_and_one_megabyte) {
 // echo read with readexactly and compared; then write_eof: the server
 // closes after the echo.
 TASKIO_REAL_TIME_TEST_CASE(python_asyncio_clients) {
-  if (!have("python3")) {
-    BOOST_TEST_MESSAGE("python3 not found: test skipped");
-    co_return;
-  }
+  if (!have("python3")) co_return;
   const std::string script = R"(
 import asyncio, os, sys
 async def client(i):

@@ -373,6 +373,33 @@ TASKIO_REAL_TIME_TEST_CASE(shutdown_delivers_the_echo_queued_for_a_busy_writer) 
   });
 }
 
+// Shutdown while a peer reads nothing: the drain gives up after
+// options::drain_timeout, says so, and the server stops anyway.
+TASKIO_REAL_TIME_TEST_CASE(shutdown_is_bounded_when_a_peer_does_not_read) {
+  echo::options opts;
+  opts.drain_timeout = 300ms;
+  co_await with_server(opts, [](server_under_test& server) -> asio::awaitable<void> {
+    tcp::socket s = co_await connect(server.address);
+    const std::vector<char> data = random_data(64 << 20);
+    co_await taskio::async_with(taskio::task_group{}, [&](taskio::task_group& group) -> asio::awaitable<void> {
+      group.create_task(asio::async_write(s, asio::buffer(data), asio::as_tuple(asio::use_awaitable)));
+      std::uint64_t before = 0;  // until the server's write is blocked (no progress for 100 ms)
+      for (int quiet = 0; quiet < 20; before = server.stats.bytes_in.value()) {
+        co_await taskio::sleep(5ms);
+        quiet = server.stats.bytes_in.value() == before ? quiet + 1 : 0;
+      }
+      clear_logs();
+      const auto start = taskio::loop_time();
+      server.task.cancel("shutdown");
+      BOOST_TEST(static_cast<bool>(co_await catch_exception(taskio::wait_for(server.task, 10s))));
+      BOOST_TEST(server.task.cancelled());
+      BOOST_TEST(taskio::loop_time() - start >= 300ms);
+      BOOST_TEST(logged("bytes read were not echoed"));
+      s.close();  // ends the writer
+    });
+  });
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace taskio_test

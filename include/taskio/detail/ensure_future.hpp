@@ -46,6 +46,7 @@ boost::asio::awaitable<T> as_awaitable(future<T> f) {
 }
 template <class T>
 boost::asio::awaitable<T> as_awaitable(boost::asio::awaitable<T> aw) {
+  require_valid(aw);
   return aw;
 }
 

@@ -47,6 +47,7 @@
 #include <cstdint>
 #include <optional>
 #include <source_location>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -170,6 +171,9 @@ public:
   boost::asio::cancellation_signal& signal() noexcept { return signal_; }
 
   // registry links (loop)
+  /// The io_context is being destroyed with this task pending: its state may
+  /// outlive the loop (a handle kept by the user), so it forgets the loop.
+  void forget_loop() noexcept { loop_ = nullptr; }
   task_state_base* reg_prev_ = nullptr;
   task_state_base* reg_next_ = nullptr;
 
@@ -314,9 +318,18 @@ boost::asio::awaitable<boost::asio::detail::awaitable_thread_entry_point, boost:
 
 /// Creates a task running `body` on `ex` (its first step is posted, as
 /// asyncio's create_task schedules it).
+/// std::invalid_argument for an awaitable without a coroutine (moved from,
+/// or already awaited): awaiting it would dereference a null frame.
+template <class T>
+void require_valid(const boost::asio::awaitable<T>& aw) {
+  if (!aw.valid())
+    throw std::invalid_argument("taskio: cannot run an empty asio::awaitable (moved from, or already awaited)");
+}
+
 template <class T>
 ref_ptr<task_state<T>> launch_task(boost::asio::any_io_executor ex, boost::asio::awaitable<T> body, std::string name,
                                    std::source_location where) {
+  require_valid(body);
   ex = unwrap_executor(ex);
   loop& l = loop::of(ex);
   ref_ptr<task_state<T>> t(new task_state<T>(l, ex, std::move(name), where));
