@@ -51,22 +51,12 @@ completion_node* completion_list::pop_front() noexcept {
 // future_state_base
 
 namespace {
-
 std::atomic<callback_id> next_callback_id{0};
-
-struct callback_node final : completion_node {
-  callback_id id = 0;
-  std::function<void(future_state_base&)> fn;
-
-  static void on_fire(completion_node* n, future_state_base& s) {
-    auto* c = static_cast<callback_node*>(n);
-    s.post_callback([fn = std::move(c->fn), ref = ref_ptr<future_state_base>(&s)]() mutable { fn(*ref); });
-    delete c;
-  }
-  static void on_destroy(completion_node* n) { delete static_cast<callback_node*>(n); }
-};
-
 }  // namespace
+
+callback_node_base::callback_node_base() : id(++next_callback_id) { destroy = &on_destroy; }
+
+void callback_node_base::on_destroy(completion_node* n) { delete static_cast<callback_node_base*>(n); }
 
 future_state_base::future_state_base(loop& l, boost::asio::any_io_executor ex) : loop_(&l), ex_(std::move(ex)) {}
 
@@ -132,24 +122,13 @@ void future_state_base::add_node(completion_node* n) {
     callbacks_.push_back(n);
 }
 
-callback_id future_state_base::add_done_callback(std::function<void(future_state_base&)> f) {
-  auto* n = new callback_node;
-  n->id = ++next_callback_id;
-  n->fn = std::move(f);
-  n->fire = &callback_node::on_fire;
-  n->destroy = &callback_node::on_destroy;
-  const callback_id id = n->id;
-  add_node(n);
-  return id;
-}
-
 std::size_t future_state_base::remove_done_callback(callback_id id) noexcept {
   std::size_t removed = 0;
   for (completion_node* n = callbacks_.front(); n;) {
     completion_node* next = n->next;
-    if (n->fire == &callback_node::on_fire && static_cast<callback_node*>(n)->id == id) {
+    if (n->destroy == &callback_node_base::on_destroy && static_cast<callback_node_base*>(n)->id == id) {
       callbacks_.erase(n);
-      delete static_cast<callback_node*>(n);
+      callback_node_base::on_destroy(n);
       ++removed;
     }
     n = next;

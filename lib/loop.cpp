@@ -48,52 +48,52 @@ loop& running_loop(const char* who) {
 // timer_heap
 
 void timer_heap::push(timer_node* n) {
-  heap_.push_back(n);
+  heap_.push_back({n->when, n->seq, n});
   n->index = heap_.size() - 1;
   sift_up(n->index);
 }
 
 void timer_heap::erase(timer_node* n) {
-  std::size_t i = n->index;
-  timer_node* last = heap_.back();
+  const std::size_t i = n->index;
+  const entry last = heap_.back();
   heap_.pop_back();
   n->index = timer_node::npos;
   if (i < heap_.size()) {
     place(i, last);
     sift_up(i);
-    sift_down(last->index);
+    sift_down(last.node->index);
   }
 }
 
 timer_node* timer_heap::pop() {
-  timer_node* n = heap_.front();
+  timer_node* n = heap_.front().node;
   erase(n);
   return n;
 }
 
 void timer_heap::sift_up(std::size_t i) {
-  timer_node* n = heap_[i];
+  const entry e = heap_[i];
   while (i > 0) {
-    std::size_t parent = (i - 1) / 2;
-    if (!before(n, heap_[parent])) break;
+    const std::size_t parent = (i - 1) / 2;
+    if (!before(e, heap_[parent])) break;
     place(i, heap_[parent]);
     i = parent;
   }
-  place(i, n);
+  place(i, e);
 }
 
 void timer_heap::sift_down(std::size_t i) {
-  timer_node* n = heap_[i];
+  const entry e = heap_[i];
   const std::size_t size = heap_.size();
   for (;;) {
     std::size_t child = 2 * i + 1;
     if (child >= size) break;
     if (child + 1 < size && before(heap_[child + 1], heap_[child])) ++child;
-    if (!before(heap_[child], n)) break;
+    if (!before(heap_[child], e)) break;
     place(i, heap_[child]);
     i = child;
   }
-  place(i, n);
+  place(i, e);
 }
 
 // ---------------------------------------------------------------------------
@@ -158,12 +158,12 @@ bool loop::remove_timer(timer_node& n) {
 std::optional<clock::time_point> loop::next_deadline() {
   auto guard = lock();
   if (timers_.empty()) return std::nullopt;
-  return timers_.top()->when;
+  return timers_.top_when();
 }
 
 void loop::arm_locked() {
   if (timers_.empty()) return;
-  const clock::time_point when = timers_.top()->when;
+  const clock::time_point when = timers_.top_when();
   if (armed_at_ && *armed_at_ <= when) return;
   armed_at_ = when;
   const std::uint64_t generation = ++arm_generation_;
@@ -187,7 +187,7 @@ std::size_t loop::fire_due_timers() {
   {
     auto guard = lock();
     const clock::time_point t = now();
-    while (!timers_.empty() && timers_.top()->when <= t) due.push_back(timers_.pop());
+    while (!timers_.empty() && timers_.top_when() <= t) due.push_back(timers_.pop());
     if (!virtual_) arm_locked();
   }
   for (timer_node* n : due) n->fire(n);

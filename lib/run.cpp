@@ -9,13 +9,12 @@
 
 #include <taskio/detail/callback_timer.hpp>
 #include <taskio/detail/loop.hpp>
+#include <taskio/detail/sigint.hpp>
 #include <taskio/detail/task_state.hpp>
 #include <taskio/log.hpp>
 
 #include <boost/asio/post.hpp>
-#include <boost/asio/signal_set.hpp>
 
-#include <csignal>
 #include <stdexcept>
 
 namespace taskio {
@@ -53,44 +52,9 @@ void runner::prepare(const char* who) {
   context();
 }
 
-namespace {
-
-/// SIGINT while main runs: the first cancels main, the next ones raise
-/// keyboard_interrupt out of the loop at once. The previous disposition of
-/// SIGINT is restored afterwards.
-class sigint_handler {
-public:
-  sigint_handler(boost::asio::io_context& io, const task_ref& main) : main_(main) {
-    ::sigaction(SIGINT, nullptr, &previous_);
-    signals_.emplace(io, SIGINT);
-    arm();
-  }
-  ~sigint_handler() {
-    signals_.reset();
-    ::sigaction(SIGINT, &previous_, nullptr);
-  }
-  int interrupts() const noexcept { return *interrupts_; }
-
-private:
-  void arm() {
-    signals_->async_wait([this, count = interrupts_](const boost::system::error_code& ec, int) {
-      if (ec) return;
-      if (++*count > 1 || main_.done()) throw keyboard_interrupt();
-      main_.cancel();
-      arm();
-    });
-  }
-  task_ref main_;
-  std::shared_ptr<int> interrupts_ = std::make_shared<int>(0);
-  std::optional<boost::asio::signal_set> signals_;
-  struct sigaction previous_ {};
-};
-
-}  // namespace
-
 void runner::drive(const task_ref& main) {
   detail::loop& l = detail::loop::of(*io_);
-  std::optional<sigint_handler> sigint;
+  std::optional<detail::sigint_guard> sigint;
   if (opts_.handle_signals) sigint.emplace(*io_, main);
   l.run_until_done(*main.state());
   const int interrupts = sigint ? sigint->interrupts() : 0;

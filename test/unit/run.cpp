@@ -3,7 +3,11 @@
 
 #include "../test_support.hpp"
 
+#include <boost/asio/detail/reactor.hpp>
+#include <boost/asio/detail/signal_set_service.hpp>
+
 #include <csignal>
+#include <thread>
 
 using namespace taskio_test;
 
@@ -179,6 +183,54 @@ BOOST_AUTO_TEST_CASE(second_sigint_raises_at_once) {
                       co_await taskio::sleep(10s);  // ignores the first; the second stops the loop
                     }()),
                     taskio::keyboard_interrupt);
+}
+
+namespace {
+/// SIGINT's current handler.
+void (*sigint_disposition())(int) {
+  struct sigaction sa {};
+  ::sigaction(SIGINT, nullptr, &sa);
+  return sa.sa_handler;
+}
+}  // namespace
+
+// Ctrl-C handling must not switch Asio's reactor on: a running reactor costs
+// an epoll_wait per handler when handlers are queued one at a time.
+BOOST_AUTO_TEST_CASE(sigint_is_handled_without_asio_s_reactor) {
+  taskio::runner r;  // handle_signals by default
+  bool installed = false;
+  r.run([](bool& installed) -> asio::awaitable<void> {
+    installed = sigint_disposition() != SIG_DFL;
+    co_await taskio::sleep(0s);  // posted steps only
+  }(installed));
+  BOOST_TEST(installed);
+  BOOST_TEST(sigint_disposition() == SIG_DFL);  // restored
+  auto& ctx = r.get_executor().context();
+  BOOST_TEST(!asio::has_service<asio::detail::signal_set_service>(ctx));
+  BOOST_TEST(!asio::has_service<asio::detail::reactor>(ctx));
+}
+
+// As asyncio.Runner: only on the main thread, and only over the default
+// disposition (an ignored SIGINT stays ignored).
+BOOST_AUTO_TEST_CASE(sigint_is_left_alone_off_the_main_thread_or_when_not_default) {
+  bool installed = true;
+  std::thread([&] {
+    taskio::run([](bool& installed) -> asio::awaitable<void> {
+      installed = sigint_disposition() != SIG_DFL;
+      co_return;
+    }(installed));
+  }).join();
+  BOOST_TEST(!installed);
+
+  ::signal(SIGINT, SIG_IGN);
+  const int v = taskio::run([]() -> asio::awaitable<int> {
+    BOOST_TEST(sigint_disposition() == SIG_IGN);
+    std::raise(SIGINT);  // ignored: main is not cancelled
+    co_await taskio::sleep(10ms);
+    co_return 1;
+  }());
+  ::signal(SIGINT, SIG_DFL);
+  BOOST_TEST(v == 1);
 }
 
 TASKIO_TEST_CASE(call_soon_runs_callbacks_fifo_outside_any_task) {

@@ -4,6 +4,8 @@
 
 #include "../test_support.hpp"
 
+#include <memory>
+#include <optional>
 #include <sstream>
 
 using namespace taskio_test;
@@ -277,6 +279,27 @@ TASKIO_TEST_CASE(uncancel_above_zero_keeps_the_request) {
   BOOST_TEST(t.uncancel() == 1);
   co_await catch_exception(t.async_wait());
   BOOST_TEST(t.cancelled());
+}
+
+TASKIO_TEST_CASE(done_callbacks_may_be_move_only) {
+  auto t = taskio::create_task(value_after(1s, 4));
+  int seen = 0;
+  t.add_done_callback([p = std::make_unique<int>(10), &seen](const taskio::task<int>& d) { seen = *p + d.result(); });
+  co_await t.async_wait();
+  co_await taskio::sleep(0s);
+  BOOST_TEST(seen == 14);
+}
+
+// The awaiter resumes inline and may run long before it suspends again: the
+// awaited task (its state, its result) is released before it resumes.
+TASKIO_TEST_CASE(awaiting_a_task_releases_it_before_resuming) {
+  auto token = std::make_shared<int>(7);
+  std::optional<taskio::task<std::shared_ptr<int>>> t(
+      taskio::create_task([](std::shared_ptr<int> p) -> asio::awaitable<std::shared_ptr<int>> { co_return p; }(token)));
+  auto wait = t->async_wait();
+  t.reset();  // only the wait holds the task now
+  const std::shared_ptr<int> v = co_await std::move(wait);
+  BOOST_TEST(token.use_count() == 2);  // token and v
 }
 
 TASKIO_TEST_CASE(done_callbacks_run_through_the_loop_in_order) {

@@ -22,13 +22,14 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/recycling_allocator.hpp>
 
 #include <cstdint>
 #include <exception>
-#include <functional>
 #include <optional>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 namespace taskio {
 using callback_id = std::uint64_t;
@@ -63,6 +64,15 @@ public:
 private:
   completion_node* head_ = nullptr;
   completion_node* tail_ = nullptr;
+};
+
+/// A done callback registered on a future (its callable in callback_node<F>).
+struct TASKIO_DECL callback_node_base : completion_node {
+  callback_id id = 0;
+  callback_node_base();
+  virtual ~callback_node_base() = default;
+  /// Frees any callback node (also how remove_done_callback recognises one).
+  static void on_destroy(completion_node* n);
 };
 
 enum class future_status : std::uint8_t { pending, finished, cancelled };
@@ -118,7 +128,10 @@ public:
   // --- callbacks ---
   void add_node(completion_node* n);   // n fires at once (scheduled) if done
   void remove_node(completion_node* n) noexcept { callbacks_.erase(n); }
-  callback_id add_done_callback(std::function<void(future_state_base&)> f);
+  /// Schedules f(future_state_base&) as a loop callback once done (at once
+  /// if done already); returns its id for remove_done_callback.
+  template <class F>
+  callback_id add_done_callback(F f);
   std::size_t remove_done_callback(callback_id id) noexcept;
 
   /// Schedules `f` on this future's executor as a plain loop callback (the
@@ -158,6 +171,53 @@ protected:
   std::exception_ptr exception_;
   completion_list callbacks_;
 };
+
+/// A done callback holding its callable inline. At completion it is posted
+/// itself, as a loop callback (no std::function, one small posted handler),
+/// holding the future until it ran.
+template <class F>
+struct callback_node final : callback_node_base {
+  using allocator = boost::asio::recycling_allocator<callback_node>;
+  F fn;
+  ref_ptr<future_state_base> state;  // set when fired
+
+  explicit callback_node(F&& f) : fn(std::move(f)) { fire = &on_fire; }
+
+  static callback_node* make(F&& f) {
+    allocator alloc;
+    callback_node* p = alloc.allocate(1);
+    try {
+      return ::new (static_cast<void*>(p)) callback_node(std::move(f));
+    } catch (...) {
+      alloc.deallocate(p, 1);
+      throw;
+    }
+  }
+  static void operator delete(void* p, std::size_t) { allocator().deallocate(static_cast<callback_node*>(p), 1); }
+
+  /// The posted handler: runs the callable once, frees the node either way.
+  struct owner {
+    callback_node* n;
+    explicit owner(callback_node* p) noexcept : n(p) {}
+    owner(owner&& o) noexcept : n(std::exchange(o.n, nullptr)) {}
+    ~owner() { delete n; }
+    void operator()() { n->fn(*n->state); }
+  };
+
+  static void on_fire(completion_node* node, future_state_base& s) {
+    auto* c = static_cast<callback_node*>(node);
+    c->state = ref_ptr<future_state_base>(&s);
+    s.post_callback(owner(c));
+  }
+};
+
+template <class F>
+callback_id future_state_base::add_done_callback(F f) {
+  auto* n = callback_node<F>::make(std::move(f));
+  const callback_id id = n->id;
+  add_node(n);
+  return id;
+}
 
 /// The result slot of a future<T> / task<T>.
 template <class T>

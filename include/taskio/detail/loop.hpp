@@ -45,27 +45,35 @@ struct timer_node {
 };
 
 /// Binary min-heap of timer nodes keyed by (when, seq): equal deadlines fire
-/// in creation order. Each node knows its index, so removal is O(log n).
+/// in creation order. The keys are copied into the heap's array, so a sift
+/// compares without visiting the (scattered) nodes; each node knows its
+/// index, so removal is O(log n).
 class timer_heap {
 public:
   bool empty() const noexcept { return heap_.empty(); }
   std::size_t size() const noexcept { return heap_.size(); }
-  timer_node* top() const noexcept { return heap_.front(); }
+  timer_node* top() const noexcept { return heap_.front().node; }
+  clock::time_point top_when() const noexcept { return heap_.front().when; }
   void push(timer_node* n);
   void erase(timer_node* n);
   timer_node* pop();
 
 private:
-  static bool before(const timer_node* a, const timer_node* b) noexcept {
-    return a->when < b->when || (a->when == b->when && a->seq < b->seq);
+  struct entry {
+    clock::time_point when;
+    std::uint64_t seq;
+    timer_node* node;
+  };
+  static bool before(const entry& a, const entry& b) noexcept {
+    return a.when < b.when || (a.when == b.when && a.seq < b.seq);
   }
   void sift_up(std::size_t i);
   void sift_down(std::size_t i);
-  void place(std::size_t i, timer_node* n) {
-    heap_[i] = n;
-    n->index = i;
+  void place(std::size_t i, const entry& e) {
+    heap_[i] = e;
+    e.node->index = i;
   }
-  std::vector<timer_node*> heap_;
+  std::vector<entry> heap_;
 };
 
 class TASKIO_DECL loop : public boost::asio::execution_context::service {

@@ -18,6 +18,7 @@
 #include <boost/asio/async_result.hpp>
 
 #include <stdexcept>
+#include <type_traits>
 
 namespace taskio::detail {
 
@@ -40,7 +41,20 @@ public:
     link_.detach(this, e, target_->cancelled(), !immediate_);
     ref_ptr<State> target = std::move(target_);
     Handler h = take_handler_and_delete(this);
-    invoke_wait_handler<T>(h, std::move(e), target.get());
+    // The handler may resume the awaiter inline, for as long as it runs
+    // until it suspends again: release the target first (a gather's state
+    // holds every child), after copying the value out.
+    if constexpr (std::is_void_v<T>) {
+      target = nullptr;
+      std::move(h)(std::move(e));
+    } else if (e) {
+      target = nullptr;
+      std::move(h)(std::move(e), T{});
+    } else {
+      T value = target->value();
+      target = nullptr;
+      std::move(h)(std::exception_ptr(), std::move(value));
+    }
   }
 
   struct cancel_handler {
