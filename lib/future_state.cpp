@@ -68,6 +68,10 @@ future_state_base::~future_state_base() {
         std::string(kind()) + " exception was never retrieved: " + describe_exception(exception_));
 }
 
+void future_state_base::check_thread(const char* who) const {
+  if (loop_) loop_->check_thread(who);
+}
+
 bool future_state_base::cancel(std::string msg) {
   log_unretrieved_ = false;
   if (done()) return false;

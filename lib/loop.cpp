@@ -301,6 +301,11 @@ void loop::run_until_done(future_state_base& watched) {
   } guard{watched, node};
 
   loop_scope scope(this);
+  struct driving {
+    std::atomic<std::thread::id>& driver;
+    std::thread::id previous = driver.exchange(std::this_thread::get_id());
+    ~driving() { driver.store(previous); }
+  } drive{driver_};
   if (virtual_) {
     run_virtual_until(node.stop);
     return;
@@ -313,6 +318,12 @@ void loop::run_until_done(future_state_base& watched) {
     if (io_.poll() == 0 && !node.stop && io_.stopped())
       throw std::runtime_error("taskio: deadlock: nothing is left to run but " + watched.repr() + " is not done");
   }
+}
+
+void loop::foreign_thread(const char* who) {
+  throw std::logic_error(std::string(who) +
+                         ": called from a thread that is not running the loop (not thread-safe: use "
+                         "task::cancel_threadsafe, taskio::call_soon_threadsafe or run_coroutine_threadsafe)");
 }
 
 void loop::run_virtual_until(const bool& stop) {

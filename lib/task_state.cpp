@@ -302,7 +302,10 @@ detail::task_state_base* task_ref::state() const {
   return s_.get();
 }
 
-bool task_ref::cancel(std::string msg) const { return state()->cancel(std::move(msg)); }
+bool task_ref::cancel(std::string msg) const {
+  state()->check_thread("taskio::task::cancel");
+  return state()->cancel(std::move(msg));
+}
 
 void task_ref::cancel_threadsafe(std::string msg) const {
   boost::asio::post(state()->inner().get(), [s = s_, msg = std::move(msg)]() mutable { s->cancel(std::move(msg)); });
@@ -311,7 +314,10 @@ void task_ref::cancel_threadsafe(std::string msg) const {
 bool task_ref::cancelled() const { return state()->cancelled(); }
 bool task_ref::done() const { return state()->done(); }
 std::exception_ptr task_ref::exception() const { return state()->exception("taskio::task::exception"); }
-int task_ref::uncancel() const { return state()->uncancel(); }
+int task_ref::uncancel() const {
+  state()->check_thread("taskio::task::uncancel");
+  return state()->uncancel();
+}
 int task_ref::cancelling() const { return state()->cancelling(); }
 std::string task_ref::get_name() const { return state()->name(); }
 void task_ref::set_name(std::string name) const { state()->set_name(std::move(name)); }

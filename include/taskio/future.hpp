@@ -55,17 +55,22 @@ public:
   void set_result() const
     requires std::is_void_v<T>
   {
+    s_->check_thread("taskio::future::set_result");
     s_->set_exception(nullptr, "taskio::future::set_result");
   }
   /// Completes the future with an exception (not null). invalid_state_error
   /// if it is done.
   void set_exception(std::exception_ptr e) const {
     if (!e) throw std::invalid_argument("taskio::future::set_exception: null exception_ptr");
+    s_->check_thread("taskio::future::set_exception");
     s_->set_exception(std::move(e), "taskio::future::set_exception");
   }
   /// Cancels a pending future (false if done); awaiters get
   /// cancelled_error(msg).
-  bool cancel(std::string msg = {}) const { return s_->cancel(std::move(msg)); }
+  bool cancel(std::string msg = {}) const {
+    s_->check_thread("taskio::future::cancel");
+    return s_->cancel(std::move(msg));
+  }
 
   bool done() const noexcept { return s_->done(); }
   bool cancelled() const noexcept { return s_->cancelled(); }
@@ -101,6 +106,7 @@ public:
 
 private:
   void check_settable(const char* who) const {
+    s_->check_thread(who);
     if (s_->done()) throw invalid_state_error(std::string(who) + ": invalid state: " + s_->repr() + " is already done");
   }
   detail::ref_ptr<state_type> s_;

@@ -437,8 +437,38 @@ TASKIO_REAL_TIME_TEST_CASE(blocking_on_a_concurrent_future_in_its_own_loop) {
   BOOST_TEST(cf.result() == 1);  // done: no blocking, no error
 }
 
-// cancel() from a foreign thread is undefined behaviour (as in asyncio):
-// the thread-safe call is cancel_threadsafe().
+// The calls that are not thread-safe, made from another thread while the
+// loop runs (undefined in asyncio): a clear error naming the thread-safe
+// alternative; nothing changed.
+TASKIO_TEST_CASE(not_thread_safe_calls_from_a_foreign_thread) {
+  auto t = taskio::create_task(forever());
+  taskio::future<int> f;
+  taskio::future<void> g;
+  std::vector<std::exception_ptr> errors;
+  std::thread([&] {
+    errors.push_back(thrown([&] { t.cancel(); }));
+    errors.push_back(thrown([&] { t.uncancel(); }));
+    errors.push_back(thrown([&] { f.set_result(1); }));
+    errors.push_back(thrown([&] { g.set_result(); }));
+    errors.push_back(thrown([&] { f.set_exception(std::make_exception_ptr(std::runtime_error("x"))); }));
+    errors.push_back(thrown([&] { f.cancel(); }));
+  }).join();
+  const char* const who[] = {"taskio::task::cancel",       "taskio::task::uncancel",
+                             "taskio::future::set_result", "taskio::future::set_result",
+                             "taskio::future::set_exception", "taskio::future::cancel"};
+  BOOST_TEST_REQUIRE(errors.size() == 6u);
+  for (std::size_t i = 0; i < errors.size(); ++i)
+    check_error<std::logic_error>(errors[i], std::string(who[i]) + ": called from a thread that is not running the loop");
+  check_error<std::logic_error>(errors[0], "cancel_threadsafe");
+  BOOST_TEST(t.cancelling() == 0);
+  BOOST_TEST(!f.done());
+  BOOST_TEST(!g.done());
+  t.cancel();  // on the loop's thread: fine
+  co_await catch_exception(t.async_wait());
+  BOOST_TEST(t.cancelled());
+}
+
+// The thread-safe call is cancel_threadsafe().
 BOOST_AUTO_TEST_CASE(cancel_threadsafe_from_a_foreign_thread) {
   taskio::runner r(taskio::run_options{.handle_signals = false});
   std::atomic<bool> started{false};

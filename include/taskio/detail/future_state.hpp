@@ -99,6 +99,8 @@ public:
   ~future_state_base() override;
 
   loop& get_loop() const noexcept { return *loop_; }
+  /// loop::check_thread (nothing once the loop is gone).
+  void check_thread(const char* who) const;
   /// Where callbacks are scheduled: the loop's executor, or the task's.
   const boost::asio::any_io_executor& executor() const noexcept { return ex_; }
 

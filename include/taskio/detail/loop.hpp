@@ -20,11 +20,13 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <thread>
 #include <vector>
 
 namespace taskio::detail {
@@ -131,6 +133,16 @@ public:
   /// Throws std::runtime_error when nothing is left that could complete it.
   void run_until_done(future_state_base& watched);
 
+  /// The calls that are not thread-safe (cancel, set_result, ...) check
+  /// that they are not made from another thread than the one driving the
+  /// loop (taskio::run / runner): std::logic_error naming `who` and the
+  /// thread-safe alternative. A loop driven by the user's io_context::run
+  /// is not checked.
+  void check_thread(const char* who) const {
+    const std::thread::id driver = driver_.load(std::memory_order_relaxed);
+    if (driver != std::thread::id() && driver != std::this_thread::get_id()) foreign_thread(who);
+  }
+
   /// Fires every timer whose deadline has passed (posts their handlers).
   std::size_t fire_due_timers();
 
@@ -139,6 +151,7 @@ private:
   void arm_locked();
   void on_steady_timer(std::uint64_t generation);
   void run_virtual_until(const bool& stop);
+  [[noreturn]] static void foreign_thread(const char* who);
 
   /// The loop's lock; a no-op on an io_context created with concurrency
   /// hint 1 (taskio::run's), whose taskio structures are touched by the
@@ -149,6 +162,7 @@ private:
 
   boost::asio::io_context& io_;
   bool single_thread_;
+  std::atomic<std::thread::id> driver_{};  // the thread in run_until_done
   std::mutex mutex_;
   timer_heap timers_;
   std::uint64_t timer_seq_ = 0;
