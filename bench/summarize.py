@@ -28,9 +28,12 @@ ROWS = [
      "create+await"),
     ("(same, Asio baseline with its reactor running)", "taskio_create_await", "asio_create_await_reactor", None,
      None, None),
-    ("spawn 1M tasks + join all (done callbacks)", "taskio_spawn_join_1m", None, 1.10, None, "spawn+join 1M"),
-    ("spawn 1M tasks + join all (await each)", "taskio_spawn_join_await_1m", None, None, None, None),
-    ("spawn 1M tasks + join all (kernel node)", "taskio_spawn_join_node_1m", None, None, None, None),
+    ("spawn 1M tasks + join all (task_group)", "taskio_spawn_join_group_1m", None, 1.10, None, "spawn+join 1M"),
+    ("spawn 1M tasks + join all (await each)", "taskio_spawn_join_await_1m", None, 1.10, None,
+     "spawn+join 1M (await)"),
+    ("spawn 1M tasks + join all (done callbacks)", "taskio_spawn_join_1m", None, None, None,
+     "spawn+join 1M (callbacks)"),
+    ("spawn 100k tasks + join all (task_group)", "taskio_spawn_join_group_100k", None, None, None, None),
     ("spawn 100k tasks + join all (done callbacks)", "taskio_spawn_join_100k", None, None, None, None),
     ("spawn 100k tasks + join all (await each)", "taskio_spawn_join_await_100k", None, None, None, None),
     ("spawn 100k tasks + join all (kernel node)", "taskio_spawn_join_node_100k", None, None, None, None),
@@ -58,6 +61,8 @@ ROWS = [
     ("memory per parked task at 10^6 timeouts, RSS growth", "taskio_timeouts_1m_parked_rss",
      "asio_timeouts_1m_parked_rss", None, None, None),
     ("allocations per create + await", "taskio_create_await_allocs", None, None, None, None),
+    ("allocations per spawned + joined task (task_group)", "taskio_spawn_join_group_allocs", None, None, None,
+     None),
     ("allocations per spawned + joined task (done callbacks)", "taskio_spawn_join_allocs", None, None, None, None),
     ("allocations per spawned + joined task (await each)", "taskio_spawn_join_await_allocs", None, None, None,
      None),
@@ -301,6 +306,7 @@ What is compared:
 | figure | taskio | plain Asio |
 |---|---|---|
 | create + await | `auto t = create_task(child(i)); co_await t.async_wait();` | `co_await co_spawn(ex, child(i), use_awaitable)` |
+| spawn + join (task_group) | `async_with(task_group{{}}, ...)` whose body calls `tg.create_task(child(i))` N times; the sum read from the handles after the group exited | (same baseline) |
 | spawn + join (done callbacks) | `create_task(child(i)).add_done_callback(count)`; main awaits a `taskio::future<void>` set by the last | `co_spawn(ex, child(i), count)` (completion handler), main waits on a steady_timer latch |
 | spawn + join (await each) | create all, then `co_await t.async_wait()` on each in turn | (same baseline) |
 | spawn + join (kernel node) | a `detail::completion_node` counter per task (no std::function, no extra post): what the kernel costs without the public done-callback | (same baseline) |

@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <thread>
 
 namespace taskio {
@@ -282,7 +283,7 @@ struct stop_node : completion_node {
 };
 }  // namespace
 
-void loop::run_until_done(future_state_base& watched) {
+void loop::run_until_done(future_state_base& watched, drive_hooks* hooks) {
   if (watched.done()) return;
   stop_node node;
   node.io = virtual_ ? nullptr : &io_;
@@ -303,12 +304,27 @@ void loop::run_until_done(future_state_base& watched) {
   loop_scope scope(this);
   struct driving {
     std::atomic<std::thread::id>& driver;
+    drive_hooks*& hooks_slot;
+    drive_hooks* hooks;
     std::thread::id previous = driver.exchange(std::this_thread::get_id());
-    ~driving() { driver.store(previous); }
-  } drive{driver_};
+    drive_hooks* previous_hooks = std::exchange(hooks_slot, hooks);
+    ~driving() {
+      driver.store(previous);
+      hooks_slot = previous_hooks;
+    }
+  } drive{driver_, hooks_, hooks};
   if (virtual_) {
-    run_virtual_until(node.stop);
+    run_virtual_until(node.stop, hooks);
     return;
+  }
+  // Busy phase: rounds of io_context::poll (no blocking, so no reactor
+  // needed), the hooks polled between them and at the end of any task step
+  // that sees interrupt_requested; the first time nothing is ready, the
+  // hooks arm themselves to wake the blocked loop.
+  while (hooks && !hooks->armed() && !node.stop) {
+    hooks->poll();
+    io_.restart();
+    if (io_.poll() == 0 && !node.stop) hooks->idle();
   }
   while (!node.stop) {
     io_.restart();
@@ -320,14 +336,24 @@ void loop::run_until_done(future_state_base& watched) {
   }
 }
 
+void loop::notice_interrupt() {
+  if (!hooks_ || interrupt_posted_) return;
+  interrupt_posted_ = true;
+  boost::asio::post(io_, [this] {
+    interrupt_posted_ = false;
+    if (hooks_) hooks_->poll();
+  });
+}
+
 void loop::foreign_thread(const char* who) {
   throw std::logic_error(std::string(who) +
                          ": called from a thread that is not running the loop (not thread-safe: use "
                          "task::cancel_threadsafe, taskio::call_soon_threadsafe or run_coroutine_threadsafe)");
 }
 
-void loop::run_virtual_until(const bool& stop) {
+void loop::run_virtual_until(const bool& stop, drive_hooks* hooks) {
   while (!stop) {
+    if (hooks) hooks->poll();
     fire_due_timers();
     // One iteration: exactly the handlers queued before this marker. The
     // marker shares its flag: when a handler throws out of the loop (a fatal

@@ -56,7 +56,7 @@ void runner::drive(const task_ref& main) {
   detail::loop& l = detail::loop::of(*io_);
   std::optional<detail::sigint_guard> sigint;
   if (opts_.handle_signals) sigint.emplace(*io_, main);
-  l.run_until_done(*main.state());
+  l.run_until_done(*main.state(), sigint && sigint->active() ? &*sigint : nullptr);
   const int interrupts = sigint ? sigint->interrupts() : 0;
   sigint.reset();
   if (interrupts > 0 && main.cancelled() && main.uncancel() == 0) throw keyboard_interrupt();

@@ -234,6 +234,8 @@ task_state_base::step_scope::~step_scope() {
   thread_state::current_loop() = prev_loop_;
   thread_state::current_task() = prev_task_;
   if (--t.depth_ != 0) return;
+  if (loop::interrupt_requested) [[unlikely]]
+    t.loop_->notice_interrupt();
   if (started_ns_) {
     const auto took = std::chrono::nanoseconds(steady_ns() - started_ns_);
     if (took > t.loop_->slow_step() && log_enabled(boost::log::trivial::warning)) {

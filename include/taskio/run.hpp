@@ -11,7 +11,8 @@
 // is destroyed. It returns main's value or rethrows main's exception. With
 // handle_signals, the first SIGINT cancels main (which then ends with
 // keyboard_interrupt unless it handled the cancellation) and a second one
-// throws keyboard_interrupt out of the loop at once.
+// throws keyboard_interrupt out of the loop at once; as asyncio.Runner, only
+// on the process's main thread and when SIGINT has its default disposition.
 
 #ifndef TASKIO_RUN_HPP
 #define TASKIO_RUN_HPP

@@ -9,6 +9,8 @@
 #include <csignal>
 #include <thread>
 
+#include <unistd.h>
+
 using namespace taskio_test;
 
 namespace {
@@ -208,6 +210,38 @@ BOOST_AUTO_TEST_CASE(sigint_is_handled_without_asio_s_reactor) {
   auto& ctx = r.get_executor().context();
   BOOST_TEST(!asio::has_service<asio::detail::signal_set_service>(ctx));
   BOOST_TEST(!asio::has_service<asio::detail::reactor>(ctx));
+}
+
+// A loop that never runs out of ready handlers (so never blocks) notices
+// SIGINT at the end of a task's step.
+BOOST_AUTO_TEST_CASE(sigint_reaches_a_loop_that_is_never_idle) {
+  BOOST_CHECK_THROW(taskio::run([]() -> asio::awaitable<void> {
+                      taskio::call_soon([] { std::raise(SIGINT); });
+                      for (;;) co_await taskio::sleep(0s);  // always something ready
+                    }()),
+                    taskio::keyboard_interrupt);
+}
+
+// A loop blocked with nothing ready (here: in a real-time sleep) still wakes
+// up for SIGINT.
+BOOST_AUTO_TEST_CASE(sigint_wakes_a_blocked_loop) {
+  bool saw_cancel = false;
+  std::thread killer([] {
+    std::this_thread::sleep_for(100ms);
+    ::kill(::getpid(), SIGINT);
+  });
+  BOOST_CHECK_THROW(taskio::run([](bool& saw) -> asio::awaitable<void> {
+                      try {
+                        co_await taskio::sleep(60s);
+                      } catch (const taskio::cancelled_error&) {
+                        saw = true;
+                        throw;
+                      }
+                    }(saw_cancel)),
+                    taskio::keyboard_interrupt);
+  killer.join();
+  BOOST_TEST(saw_cancel);
+  BOOST_TEST(sigint_disposition() == SIG_DFL);
 }
 
 // As asyncio.Runner: only on the main thread, and only over the default

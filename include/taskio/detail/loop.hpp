@@ -21,6 +21,7 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include <atomic>
+#include <csignal>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -127,11 +128,35 @@ public:
   void join_thread_pool();
 
   // --- driver ---
+  /// What the driver lets a runner do between handlers (Ctrl-C handling).
+  class drive_hooks {
+  public:
+    /// Called between batches of handlers (and between virtual-time
+    /// iterations); may throw out of the driver.
+    virtual void poll() = 0;
+    /// Real time: the loop has nothing ready and is about to block.
+    virtual void idle() = 0;
+    /// True once idle() made polling unnecessary.
+    virtual bool armed() const noexcept = 0;
+
+  protected:
+    ~drive_hooks() = default;
+  };
+
   /// Runs the io_context on this thread until `watched` is done: in real
-  /// time with io_context::run, in virtual time iteration by iteration,
-  /// jumping the clock to the next deadline whenever nothing is ready.
-  /// Throws std::runtime_error when nothing is left that could complete it.
-  void run_until_done(future_state_base& watched);
+  /// time with io_context::run (with io_context::poll, polling `hooks`
+  /// between rounds, until `hooks` is armed), in virtual time iteration by
+  /// iteration, jumping the clock to the next deadline whenever nothing is
+  /// ready. Throws std::runtime_error when nothing is left that could
+  /// complete it.
+  void run_until_done(future_state_base& watched, drive_hooks* hooks = nullptr);
+
+  /// Set by taskio's SIGINT handler (async-signal-safe). A loop that never
+  /// runs out of ready handlers notices it at the end of a task's step.
+  static inline volatile std::sig_atomic_t interrupt_requested = 0;
+  /// From a step, on the loop's thread: schedules a poll of the driver's
+  /// hooks (once).
+  void notice_interrupt();
 
   /// The calls that are not thread-safe (cancel, set_result, ...) check
   /// that they are not made from another thread than the one driving the
@@ -150,7 +175,7 @@ private:
   void shutdown() override;
   void arm_locked();
   void on_steady_timer(std::uint64_t generation);
-  void run_virtual_until(const bool& stop);
+  void run_virtual_until(const bool& stop, drive_hooks* hooks);
   [[noreturn]] static void foreign_thread(const char* who);
 
   /// The loop's lock; a no-op on an io_context created with concurrency
@@ -163,6 +188,8 @@ private:
   boost::asio::io_context& io_;
   bool single_thread_;
   std::atomic<std::thread::id> driver_{};  // the thread in run_until_done
+  drive_hooks* hooks_ = nullptr;           // run_until_done's
+  bool interrupt_posted_ = false;
   std::mutex mutex_;
   timer_heap timers_;
   std::uint64_t timer_seq_ = 0;
