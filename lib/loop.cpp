@@ -105,7 +105,8 @@ boost::asio::execution_context::id loop::id;
 loop::loop(boost::asio::io_context& io)
     : boost::asio::execution_context::service(io),
       io_(io),
-      single_thread_(boost::asio::use_service<boost::asio::detail::scheduler>(io).concurrency_hint() == 1) {}
+      scheduler_(boost::asio::use_service<boost::asio::detail::scheduler>(io)),
+      single_thread_(scheduler_.concurrency_hint() == 1) {}
 
 loop::~loop() = default;
 

@@ -250,6 +250,12 @@ task_state_base::step_scope::~step_scope() {
   if (!t.done()) t.deliver();
 }
 
+void task_state_base::post_first_step(thread_type thread) {
+  inner_.post([t = ref_ptr<task_state_base>(this), thread = std::move(thread)]() mutable {
+    t->step([&thread] { thread.launch(); });
+  });
+}
+
 void task_state_base::on_done() noexcept {
   waiter_ = nullptr;
   switched_ = nullptr;

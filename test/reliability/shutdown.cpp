@@ -12,6 +12,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -304,6 +305,44 @@ BOOST_AUTO_TEST_CASE(an_io_context_destroyed_with_pending_tasks) {
   BOOST_TEST(!kept.done());
   kept = {};
   BOOST_TEST(logged("Task was destroyed but it is pending! <Task pending name='sleeper'>"));
+}
+
+namespace {
+asio::awaitable<void> yields_then_sleeps(bool& destroyed) {
+  on_destroy d{destroyed};
+  co_await taskio::sleep(0s);
+  co_await taskio::sleep(1h);
+}
+asio::awaitable<void> holds(std::shared_ptr<int>) { co_await taskio::sleep(1h); }
+asio::awaitable<void> awaits(taskio::future<int> f, bool& destroyed) {
+  on_destroy d{destroyed};
+  co_await f.async_wait();
+}
+}  // namespace
+
+// Steps still queued when the io_context goes (a first step, the wake-up of a
+// yield, the wake-up of a wait on a done future: each queued without an
+// allocation of its own) are destroyed unrun, with the tasks' frames.
+BOOST_AUTO_TEST_CASE(an_io_context_destroyed_with_steps_queued) {
+  clear_logs();
+  bool yielder_gone = false, awaiter_gone = false;
+  auto token = std::make_shared<int>(0);  // held by the unstarted task's frame (a parameter)
+  const std::weak_ptr<int> unstarted_frame = token;
+  {
+    asio::io_context io(1);
+    taskio::future<int> done(io.get_executor());
+    done.set_result(1);
+    taskio::create_task(io, yields_then_sleeps(yielder_gone), "yielder");
+    taskio::create_task(io, awaits(done, awaiter_gone), "awaiter");
+    BOOST_TEST(io.run_one() == 1u);  // the yielder's first step: its wake-up is queued
+    BOOST_TEST(io.run_one() == 1u);  // the awaiter's: its wake-up is queued
+    taskio::create_task(io, holds(std::move(token)), "unstarted");
+  }
+  BOOST_TEST(yielder_gone);
+  BOOST_TEST(awaiter_gone);
+  BOOST_TEST(unstarted_frame.expired());
+  for (const char* name : {"yielder", "awaiter", "unstarted"})
+    BOOST_TEST(logged(std::string("Task was destroyed but it is pending! <Task pending name='") + name + "'>"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

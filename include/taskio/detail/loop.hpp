@@ -16,6 +16,8 @@
 #include <taskio/config.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/detail/scheduler.hpp>
+#include <boost/asio/detail/scheduler_operation.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -98,6 +100,11 @@ public:
   static loop* current() noexcept;
 
   boost::asio::io_context& context() noexcept { return io_; }
+  /// Queues an operation of the kernel's own (no allocation) on the
+  /// io_context, exactly where boost::asio::post would queue a handler. Its
+  /// completion function is called with a null owner if it is destroyed
+  /// unrun (io_context shutdown).
+  void post_operation(boost::asio::detail::scheduler_operation* op) { scheduler_.post_immediate_completion(op, false); }
   boost::asio::io_context::executor_type get_executor() noexcept { return io_.get_executor(); }
 
   // --- configuration (runner, before anything runs) ---
@@ -186,6 +193,7 @@ private:
   }
 
   boost::asio::io_context& io_;
+  boost::asio::detail::scheduler& scheduler_;
   bool single_thread_;
   std::atomic<std::thread::id> driver_{};  // the thread in run_until_done
   drive_hooks* hooks_ = nullptr;           // run_until_done's

@@ -21,7 +21,9 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/recycling_allocator.hpp>
 
+#include <cstddef>
 #include <memory>
+#include <type_traits>
 #include <utility>
 
 namespace taskio::detail {
@@ -61,6 +63,34 @@ void delete_op(Op* p) {
   (void)take_handler_and_delete(p);
 }
 
+/// Base of taskio's operations whose wake-up can be queued as the operation
+/// itself: when a task on a plain io_context executor awaits it, the step
+/// that completes it is queued on the io_context without allocating (as
+/// Asio's own operations are). Op passes &wake_step<Op> to the constructor.
+class queued_wakeup : public boost::asio::detail::scheduler_operation {
+public:
+  task_state_base* woken_ = nullptr;  // holds a reference while queued
+
+protected:
+  explicit queued_wakeup(func_type f) noexcept : scheduler_operation(f) {}
+};
+
+/// queued_wakeup's completion function: the task's step completing `op`,
+/// or (owner null: io_context shutdown) the op destroyed unrun.
+template <class Op>
+void wake_step(void* owner, boost::asio::detail::scheduler_operation* base, const boost::system::error_code&,
+               std::size_t) {
+  Op* op = static_cast<Op*>(static_cast<queued_wakeup*>(base));
+  struct release_last {
+    task_state_base* t;
+    ~release_last() { t->release(); }
+  } keep{op->woken_};
+  if (owner)
+    keep.t->step([op] { op->complete(); });
+  else
+    delete_op(op);
+}
+
 /// Posts `op->complete()` through the handler's associated executor. If the
 /// posted function is destroyed without running (loop shutdown), the op is
 /// destroyed without invoking its handler.
@@ -81,6 +111,14 @@ void post_completion(Op* op, const boost::asio::any_io_executor& fallback) {
       // A task awaits: post its step directly (what post() through the
       // task's executor would do, without a second type-erased hop).
       task_state_base* t = te->task();
+      if constexpr (std::is_base_of_v<queued_wakeup, Op>) {
+        if (t->inner().is_io()) {
+          t->add_ref();
+          op->woken_ = t;
+          t->get_loop().post_operation(op);
+          return;
+        }
+      }
       t->inner().post([t = ref_ptr<task_state_base>(t), r = runner(op)]() mutable { t->step(std::move(r)); });
       return;
     }

@@ -17,11 +17,11 @@
 namespace taskio::detail {
 
 template <class Handler>
-class sleep_op final : public timer_node, public task_state_base::waiter {
+class sleep_op final : public timer_node, public task_state_base::waiter, public queued_wakeup {
 public:
-  sleep_op(loop& l, Handler&& h) : handler_(std::move(h)), loop_(&l) {
+  sleep_op(loop& l, Handler&& h) : queued_wakeup(&wake_step<sleep_op>), handler_(std::move(h)), loop_(&l) {
     fire = &sleep_op::on_fire;
-    destroy = &sleep_op::on_destroy;
+    timer_node::destroy = &sleep_op::on_destroy;
   }
 
   bool cancel(const std::string& msg) override {

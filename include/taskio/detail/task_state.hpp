@@ -76,6 +76,8 @@ public:
   inner_executor(const inner_executor&) = delete;
   inner_executor& operator=(const inner_executor&) = delete;
   const boost::asio::any_io_executor& get() const noexcept { return *any_; }
+  /// True for a plain io_context executor (not a strand, not another type).
+  bool is_io() const noexcept { return io_ != nullptr; }
   bool running_in_this_thread() const noexcept;
   template <class F>
   void post(F&& f) const {
@@ -169,6 +171,15 @@ public:
   void finish_ok();
 
   boost::asio::cancellation_signal& signal() noexcept { return signal_; }
+
+  /// The task's coroutine before its first step.
+  using thread_type = boost::asio::detail::awaitable_thread<boost::asio::any_io_executor>;
+  /// Schedules the first step (asyncio's create_task schedules the task).
+  /// (Queuing it as an operation embedded in this state, without an
+  /// allocation, was measured slower: the posted handler's block, freed just
+  /// before the step runs, is what Asio's recycling allocator hands to the
+  /// step's own posts; see doc/benchmarks.md.)
+  void post_first_step(thread_type thread);
 
   // registry links (loop)
   /// The io_context is being destroyed with this task pending: its state may
@@ -336,7 +347,7 @@ ref_ptr<task_state<T>> launch_task(boost::asio::any_io_executor ex, boost::asio:
   boost::asio::detail::awaitable_thread<boost::asio::any_io_executor> thread(
       task_entry<T>(t.get(), std::move(body)), boost::asio::any_io_executor(task_executor(t.get())),
       t->signal().slot(), boost::asio::cancellation_state(t->signal().slot()));
-  t->inner().post([t, thread = std::move(thread)]() mutable { t->step([&thread] { thread.launch(); }); });
+  t->post_first_step(std::move(thread));
   return t;
 }
 

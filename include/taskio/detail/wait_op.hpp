@@ -23,10 +23,10 @@
 namespace taskio::detail {
 
 template <class T, class State, class Handler>
-class wait_op final : public completion_node, public task_state_base::waiter {
+class wait_op final : public completion_node, public task_state_base::waiter, public queued_wakeup {
 public:
   wait_op(ref_ptr<State> target, Handler&& h, bool immediate)
-      : handler_(std::move(h)), target_(std::move(target)), immediate_(immediate) {
+      : queued_wakeup(&wake_step<wait_op>), handler_(std::move(h)), target_(std::move(target)), immediate_(immediate) {
     fire = &wait_op::on_fire;
   }
 
