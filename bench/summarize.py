@@ -259,7 +259,8 @@ of CPU time (the rest: waiting for the shared core).
 ## How to run
 
 ```sh
-bench/run.sh              # full run: builds both binaries; ~3 min of CPU, 10-13 min of wall time on 2 busy cores
+bench/all.sh              # everything: run.sh then echo_bench.sh (~9 min), both write this page
+bench/run.sh              # task micro-benchmarks: builds both binaries; ~2-3 min on 2 cores
 QUICK=1 bench/run.sh      # smoke run, a few minutes (N / 10, 3 samples; writes $BUILD_DIR/benchmarks-quick.md)
 REPS=7 CPU=0 bench/run.sh # more samples, another core
 # one figure by hand (after a run, binaries are in $BUILD_DIR, default /tmp/taskio-bench-$USER):
