@@ -326,23 +326,6 @@ asio::awaitable<void> taskio_spawn_join_await(std::size_t n, sample& s) {
   check(sum == triangle(n), "taskio_spawn_join_await: bad checksum");
 }
 
-// The structured join: a task_group whose body creates the tasks; the sum
-// is read from the handles after the group exited.
-asio::awaitable<void> taskio_spawn_join_group(std::size_t n, sample& s) {
-  long long sum = 0;
-  window w{n, &s};
-  w.start();
-  std::vector<taskio::task<int>> tasks;
-  tasks.reserve(n);
-  co_await taskio::async_with(taskio::task_group{}, [&](taskio::task_group& tg) -> asio::awaitable<void> {
-    for (std::size_t i = 0; i < n; ++i) tasks.push_back(tg.create_task(child(static_cast<int>(i))));
-    co_return;
-  });
-  for (auto& t : tasks) sum += t.result();
-  w.stop();
-  check(sum == triangle(n), "taskio_spawn_join_group: bad checksum");
-}
-
 /// A kernel completion node that counts (the cheapest possible observer).
 struct count_node : taskio::detail::completion_node {
   join_state* j = nullptr;
@@ -669,7 +652,8 @@ const std::vector<std::pair<std::string, side_fn>>& registry() {
       {"asio_spawn_join", asio_side(asio_spawn_join)},
       {"taskio_spawn_join", taskio_side(taskio_spawn_join)},
       {"taskio_spawn_join_await", taskio_side(taskio_spawn_join_await)},
-      {"taskio_spawn_join_group", taskio_side(taskio_spawn_join_group)},
+      // the structured join: the task_group figure's code, at spawn_join's N
+      {"taskio_spawn_join_group", group(on_taskio_loop, taskio_task_group, child)},
       {"taskio_spawn_join_node", taskio_side(taskio_spawn_join_node)},
       {"asio_mem", asio_side(asio_mem)},
       {"taskio_mem", taskio_side(taskio_mem)},

@@ -315,7 +315,7 @@ void loop::run_until_done(future_state_base& watched, drive_hooks* hooks) {
     }
   } drive{driver_, hooks_, hooks};
   if (virtual_) {
-    run_virtual_until(node.stop, hooks);
+    run_virtual_until(node.stop);
     return;
   }
   // Busy phase: rounds of io_context::poll (no blocking, so no reactor
@@ -352,9 +352,9 @@ void loop::foreign_thread(const char* who) {
                          "task::cancel_threadsafe, taskio::call_soon_threadsafe or run_coroutine_threadsafe)");
 }
 
-void loop::run_virtual_until(const bool& stop, drive_hooks* hooks) {
+void loop::run_virtual_until(const bool& stop) {
   while (!stop) {
-    if (hooks) hooks->poll();
+    if (hooks_) hooks_->poll();
     fire_due_timers();
     // One iteration: exactly the handlers queued before this marker. The
     // marker shares its flag: when a handler throws out of the loop (a fatal

@@ -10,7 +10,6 @@
 
 #include <taskio/exceptions.hpp>
 
-
 #include <unistd.h>
 
 namespace taskio::detail {

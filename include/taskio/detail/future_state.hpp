@@ -255,16 +255,23 @@ struct wait_signature<void> {
 template <class T>
 using wait_signature_t = typename wait_signature<T>::type;
 
-/// Invokes a wait handler with an exception, or with the value of `slot`.
-template <class T, class Handler>
-void invoke_wait_handler(Handler& h, std::exception_ptr e, const result_slot<T>* slot) {
+/// Invokes a wait handler with an exception, or with the value of `target`
+/// (a future_state<T> / task_state<T>, may be null). The handler may resume
+/// the awaiter inline, for as long as it runs until it suspends again, so
+/// `target` (a gather's state holds every child) is released first, after
+/// the value was copied out.
+template <class T, class Handler, class State>
+void invoke_wait_handler(Handler& h, std::exception_ptr e, ref_ptr<State> target) {
   if constexpr (std::is_void_v<T>) {
-    (void)slot;
+    target = nullptr;
     std::move(h)(std::move(e));
-  } else if (e || !slot) {
+  } else if (e || !target) {
+    target = nullptr;
     std::move(h)(std::move(e), T{});
   } else {
-    std::move(h)(std::exception_ptr(), slot->value());
+    T value = target->value();
+    target = nullptr;
+    std::move(h)(std::exception_ptr(), std::move(value));
   }
 }
 

@@ -182,7 +182,7 @@ private:
   void shutdown() override;
   void arm_locked();
   void on_steady_timer(std::uint64_t generation);
-  void run_virtual_until(const bool& stop, drive_hooks* hooks);
+  void run_virtual_until(const bool& stop);
   [[noreturn]] static void foreign_thread(const char* who);
 
   /// The loop's lock; a no-op on an io_context created with concurrency

@@ -32,7 +32,6 @@
 #include <boost/asio/signal_set.hpp>
 
 #include <csignal>
-#include <memory>
 #include <optional>
 
 namespace taskio::detail {

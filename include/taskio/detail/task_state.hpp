@@ -344,7 +344,7 @@ ref_ptr<task_state<T>> launch_task(boost::asio::any_io_executor ex, boost::asio:
   ex = unwrap_executor(ex);
   loop& l = loop::of(ex);
   ref_ptr<task_state<T>> t(new task_state<T>(l, ex, std::move(name), where));
-  boost::asio::detail::awaitable_thread<boost::asio::any_io_executor> thread(
+  task_state_base::thread_type thread(
       task_entry<T>(t.get(), std::move(body)), boost::asio::any_io_executor(task_executor(t.get())),
       t->signal().slot(), boost::asio::cancellation_state(t->signal().slot()));
   t->post_first_step(std::move(thread));

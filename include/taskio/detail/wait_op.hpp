@@ -18,7 +18,6 @@
 #include <boost/asio/async_result.hpp>
 
 #include <stdexcept>
-#include <type_traits>
 
 namespace taskio::detail {
 
@@ -41,20 +40,7 @@ public:
     link_.detach(this, e, target_->cancelled(), !immediate_);
     ref_ptr<State> target = std::move(target_);
     Handler h = take_handler_and_delete(this);
-    // The handler may resume the awaiter inline, for as long as it runs
-    // until it suspends again: release the target first (a gather's state
-    // holds every child), after copying the value out.
-    if constexpr (std::is_void_v<T>) {
-      target = nullptr;
-      std::move(h)(std::move(e));
-    } else if (e) {
-      target = nullptr;
-      std::move(h)(std::move(e), T{});
-    } else {
-      T value = target->value();
-      target = nullptr;
-      std::move(h)(std::exception_ptr(), std::move(value));
-    }
+    invoke_wait_handler<T>(h, std::move(e), std::move(target));
   }
 
   struct cancel_handler {
@@ -87,7 +73,7 @@ struct initiate_wait {
     if (current && static_cast<future_state_base*>(current) == static_cast<future_state_base*>(target.get())) {
       auto ex = boost::asio::get_associated_executor(handler, target->executor());
       auto e = std::make_exception_ptr(std::runtime_error("Task cannot await on itself: " + target->repr()));
-      boost::asio::post(ex, [h = std::move(handler), e]() mutable { invoke_wait_handler<T>(h, e, nullptr); });
+      boost::asio::post(ex, [h = std::move(handler), e]() mutable { invoke_wait_handler<T>(h, e, ref_ptr<State>()); });
       return;
     }
     const bool immediate = target->done();
