@@ -253,6 +253,7 @@ BOOST_AUTO_TEST_CASE(except_star_rethrows_the_original_object_when_nothing_match
   auto g = group("m", {a("1")});
   try {
     taskio::except_star(g, [](const error_b&) {});
+    BOOST_FAIL("except_star must rethrow the unmatched group");
   } catch (...) {
     BOOST_TEST(std::current_exception() == g);
   }
