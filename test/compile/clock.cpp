@@ -1,0 +1,3 @@
+// Header self-containment: <taskio/clock.hpp> compiles alone (no PCH), twice.
+#include <taskio/clock.hpp>
+#include <taskio/clock.hpp>

@@ -1,0 +1,3 @@
+// Header self-containment: <taskio/run.hpp> compiles alone (no PCH), twice.
+#include <taskio/run.hpp>
+#include <taskio/run.hpp>
