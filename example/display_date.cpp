@@ -52,11 +52,5 @@ asio::awaitable<void> display_date() {
 }  // namespace
 
 int main() {
-  try {
-    taskio::run(display_date());
-  } catch (const taskio::keyboard_interrupt&) {
-    std::cout << "interrupted" << std::endl;
-    return 130;
-  }
-  return 0;
+  return taskio::run_main(display_date());  // 0, 130 after Ctrl-C, 1 after an uncaught exception
 }

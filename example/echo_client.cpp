@@ -80,15 +80,9 @@ int main(int argc, char** argv) {
 
   echo::log_to_console(boost::log::trivial::warning);
   echo::load_report report;
-  int status = 0;
-  try {
-    taskio::run(client(host, port, opts, report));
-  } catch (const taskio::keyboard_interrupt&) {
-    status = 130;
-  } catch (const std::exception& e) {
-    std::cerr << "echo_client: " << echo::message(e) << std::endl;
-    return 1;
-  }
+  // 0, 130 after Ctrl-C (the report so far is still printed), 1 after an error (on stderr)
+  int status = taskio::run_main(client(host, port, opts, report));
+  if (status == 1) return 1;
   if (on_terminal) std::cout << "\r\033[K";
   std::cout << report << std::flush;
   if (status == 0 && (report.errors || report.mismatches || report.requests == 0)) status = 1;

@@ -94,14 +94,5 @@ int main(int argc, char** argv) {
     args.fail("-c must be at least 1 and -s within 1..1048576");
 
   echo::log_to_console(boost::log::trivial::warning);
-  try {
-    taskio::run(demo(load));
-  } catch (const taskio::keyboard_interrupt&) {
-    std::cout << "interrupted" << std::endl;
-    return 130;
-  } catch (const std::exception& e) {
-    std::cerr << "echo_demo: " << echo::message(e) << std::endl;
-    return 1;
-  }
-  return 0;
+  return taskio::run_main(demo(load));  // 0, 130 after Ctrl-C, 1 after an error (on stderr)
 }

@@ -9,15 +9,14 @@
 //   $ echo_server --port 0                       # prints "listening 127.0.0.1:<port>"
 //   $ echo_server --port 7000 --threads 2 --idle-timeout 30 --max-conns 1000 -v
 //
-// Stopping: Ctrl-C (taskio::run cancels main) or SIGTERM (cancel_on_sigterm
-// below cancels main the same way). The cancellation reaches the accept
-// loops (the listening sockets close) and every connection, which stops
-// reading, delivers the echo of what it already read (within 2 s) and
-// closes. Then the counters are logged and the process exits with 0.
+// Stopping: Ctrl-C or SIGTERM (run_options::stop_signals: either cancels
+// main). The cancellation reaches the accept loops (the listening sockets
+// close) and every connection, which stops reading, delivers the echo of what
+// it already read (within 2 s) and closes. Then the counters are logged and
+// main returns 0: a drained stop is a success (exit status 0). A second
+// signal during the drain ends the process at once (130 / 143).
 
 #include "echo_service.hpp"
-
-#include <boost/asio/signal_set.hpp>
 
 #include <csignal>
 #include <iostream>
@@ -36,7 +35,8 @@ constexpr const char* usage =
     "  --max-conns N     connections served at once; more wait in the backlog (default 10000)\n"
     "  --threads N       event loops, one per thread, SO_REUSEPORT (default 1)\n"
     "  -v                log every connection (debug)\n"
-    "Prints \"listening <addr>:<port>\" on stdout once ready. Ctrl-C or SIGTERM: graceful stop, exit 0.\n";
+    "Prints \"listening <addr>:<port>\" on stdout once ready. Ctrl-C or SIGTERM: graceful stop, exit 0\n"
+    "(a second signal during the stop: at once, 130 / 143).\n";
 
 struct config {
   tcp::endpoint endpoint;
@@ -44,31 +44,26 @@ struct config {
   echo::options service;
 };
 
-/// SIGTERM does what Ctrl-C does: it cancels `main`.
-asio::awaitable<void> cancel_on_sigterm(taskio::task_ref main) {
-  asio::signal_set sigterm(co_await asio::this_coro::executor, SIGTERM);
-  co_await sigterm.async_wait(asio::use_awaitable);
-  ECHO_LOG(info) << "SIGTERM: shutting down";
-  main.cancel("SIGTERM");
-}
-
-asio::awaitable<void> server(const config& cfg, std::vector<echo::server_stats>& stats) {
+asio::awaitable<int> server(const config& cfg, std::vector<echo::server_stats>& stats) {
   taskio::current_task().set_name("main");  // the "Task" of its log records
   tcp::acceptor acceptor = echo::listen(co_await asio::this_coro::executor, cfg.endpoint, cfg.threads > 1);
   std::cout << "listening " << acceptor.local_endpoint() << std::endl;  // flushed: scripts wait for it
   ECHO_LOG(info) << "serving on " << cfg.threads << " loop(s), at most " << cfg.service.max_connections
                  << " connections";
-  try {
-    co_await taskio::async_with(taskio::task_group{}, [&](taskio::task_group& group) -> asio::awaitable<void> {
-      group.create_task(cancel_on_sigterm(taskio::current_task()), "sigterm");
-      co_await echo::serve_on_threads(std::move(acceptor), cfg.service, stats);
-    });
-  } catch (...) {  // serve() only ends by an exception; log, then let it go
+  const auto log_totals = [&] {
     echo::server_counts total;
     for (const auto& s : stats) total += s.counts();
     ECHO_LOG(info) << "stopped: " << total;
-    throw;
+  };
+  try {
+    co_await echo::serve_on_threads(std::move(acceptor), cfg.service, stats);
+  } catch (...) {
+    log_totals();
+    // a stop signal's cancellation: every connection has drained, a success;
+    // an error: let it go (exit status 1)
+    if (!taskio::is_cancellation(std::current_exception())) throw;
   }
+  co_return 0;
 }
 
 }  // namespace
@@ -92,15 +87,5 @@ int main(int argc, char** argv) {
 
   echo::log_to_console(verbose ? boost::log::trivial::debug : boost::log::trivial::info);
   std::vector<echo::server_stats> stats(cfg.threads);
-  try {
-    taskio::run(server(cfg, stats));
-  } catch (const taskio::keyboard_interrupt&) {
-    // Ctrl-C: main was cancelled and every connection has finished
-  } catch (const taskio::cancelled_error&) {
-    // SIGTERM: the same
-  } catch (const std::exception& e) {
-    std::cerr << "echo_server: " << echo::message(e) << std::endl;
-    return 1;
-  }
-  return 0;
+  return taskio::run_main(server(cfg, stats), {.stop_signals = {SIGINT, SIGTERM}});
 }

@@ -84,11 +84,6 @@ asio::awaitable<void> main_task() {
 
 int main(int argc, char** argv) {
   const bool virtual_time = argc > 1 && std::strcmp(argv[1], "--virtual") == 0;
-  try {
-    taskio::run(main_task(), {.virtual_time = virtual_time});
-  } catch (const taskio::keyboard_interrupt&) {
-    std::cout << "interrupted" << std::endl;
-    return 130;
-  }
-  return 0;
+  // exit status: 0, 130 after Ctrl-C, 1 after an uncaught exception
+  return taskio::run_main(main_task(), {.virtual_time = virtual_time});
 }

@@ -83,20 +83,15 @@ asio::awaitable<void> main_task() {
 int main() {
   install_console_sink();
   taskio::set_log_level(boost::log::trivial::debug);  // default: warning
-  try {
-    // debug: asyncio's debug mode (slow steps are logged); the threshold is
-    // run_options::slow_callback_duration (100 ms by default).
-    taskio::run(main_task(), {.debug = true});
+  // debug: asyncio's debug mode (slow steps are logged); the threshold is
+  // run_options::slow_callback_duration (100 ms by default).
+  if (const int status = taskio::run_main(main_task(), {.debug = true}); status != 0) return status;
 
-    // Silencing taskio: disable_logging() (records are never formed), or
-    // set_log_level(fatal), or a sink filter that drops channel "taskio".
-    taskio::disable_logging();
-    std::cout << "4. taskio silenced: the same failure again" << std::endl;
-    taskio::run(forget_a_failure("forgotten-again"));
-    std::cout << "(no record)" << std::endl;
-  } catch (const taskio::keyboard_interrupt&) {
-    std::cout << "interrupted" << std::endl;
-    return 130;
-  }
-  return 0;
+  // Silencing taskio: disable_logging() (records are never formed), or
+  // set_log_level(fatal), or a sink filter that drops channel "taskio".
+  taskio::disable_logging();
+  std::cout << "4. taskio silenced: the same failure again" << std::endl;
+  const int status = taskio::run_main(forget_a_failure("forgotten-again"));
+  std::cout << "(no record)" << std::endl;
+  return status;
 }

@@ -70,13 +70,6 @@ int main(int argc, char** argv) {
   if (threads == 0) args.fail("--threads must be at least 1");
 
   echo::log_to_console(boost::log::trivial::warning);
-  try {
-    taskio::run(multicore(port, threads));
-  } catch (const taskio::keyboard_interrupt&) {
-    std::cout << "stopped" << std::endl;  // every loop has finished
-  } catch (const std::exception& e) {
-    std::cerr << "multicore_echo: " << echo::message(e) << std::endl;
-    return 1;
-  }
-  return 0;
+  // Ctrl-C or SIGTERM: every loop finishes, then 130 / 143; 1 after an error
+  return taskio::run_main(multicore(port, threads), {.stop_signals = {SIGINT, SIGTERM}});
 }

@@ -72,11 +72,5 @@ asio::awaitable<void> main_task() {
 }  // namespace
 
 int main() {
-  try {
-    taskio::run(main_task());
-  } catch (const taskio::keyboard_interrupt&) {
-    std::cout << "interrupted" << std::endl;
-    return 130;
-  }
-  return 0;
+  return taskio::run_main(main_task());  // 0, 130 after Ctrl-C, 1 after an uncaught exception
 }

@@ -125,13 +125,5 @@ int main(int argc, char** argv) {
   if (s.size < 8 || s.size > 65507) args.fail("-s must be within 8..65507");
 
   echo::log_to_console(boost::log::trivial::warning);
-  try {
-    taskio::run(run(s));
-  } catch (const taskio::keyboard_interrupt&) {
-    std::cout << "stopped" << std::endl;
-  } catch (const std::exception& e) {
-    std::cerr << "udp_echo: " << echo::message(e) << std::endl;
-    return 1;
-  }
-  return 0;
+  return taskio::run_main(run(s));  // 0, 130 after Ctrl-C, 1 after an error (on stderr)
 }

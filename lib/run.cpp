@@ -7,15 +7,18 @@
 
 #include <taskio/run.hpp>
 
+#include "stop_signals.hpp"
+
 #include <taskio/detail/callback_timer.hpp>
 #include <taskio/detail/loop.hpp>
-#include <taskio/detail/sigint.hpp>
 #include <taskio/detail/task_state.hpp>
 #include <taskio/log.hpp>
 
 #include <boost/asio/post.hpp>
 
+#include <iostream>
 #include <stdexcept>
+#include <type_traits>
 
 namespace taskio {
 
@@ -24,7 +27,7 @@ namespace taskio {
 
 runner::runner() : runner(run_options{}) {}
 
-runner::runner(run_options opts) : opts_(opts) {}
+runner::runner(run_options opts) : opts_(std::move(opts)) {}
 
 runner::~runner() {
   try {
@@ -54,12 +57,14 @@ void runner::prepare(const char* who) {
 
 void runner::drive(const task_ref& main) {
   detail::loop& l = detail::loop::of(*io_);
-  std::optional<detail::sigint_guard> sigint;
-  if (opts_.handle_signals) sigint.emplace(*io_, main);
-  l.run_until_done(*main.state(), sigint && sigint->active() ? &*sigint : nullptr);
-  const int interrupts = sigint ? sigint->interrupts() : 0;
-  sigint.reset();
-  if (interrupts > 0 && main.cancelled() && main.uncancel() == 0) throw keyboard_interrupt();
+  std::optional<detail::stop_signal_guard> stop;
+  if (opts_.handle_signals) stop.emplace(*io_, main, opts_.stop_signals);
+  l.run_until_done(*main.state(), stop && stop->active() ? &*stop : nullptr);
+  const int signo = stop ? stop->first_signal() : 0;
+  stop.reset();
+  // asyncio.Runner: main ended cancelled by the signal's request (not by one
+  // of its own that it left counted) -> KeyboardInterrupt
+  if (signo != 0 && main.cancelled() && main.uncancel() == 0) detail::stop_signal_guard::raise_stop(signo);
 }
 
 void runner::close() {
@@ -100,6 +105,44 @@ void runner::close() {
   // 3. the to_thread pool, 4. the loop itself
   l.join_thread_pool();
   io_.reset();
+}
+
+// ---------------------------------------------------------------------------
+// run_main
+
+namespace {
+template <class Awaitable>
+int run_main_impl(Awaitable main, run_options opts) noexcept {
+  try {
+    if constexpr (std::is_same_v<Awaitable, boost::asio::awaitable<void>>) {
+      run(std::move(main), std::move(opts));
+      return 0;
+    } else {
+      return run(std::move(main), std::move(opts));
+    }
+  } catch (const keyboard_interrupt&) {
+    return 130;
+  } catch (const system_exit& e) {
+    return e.code();
+  } catch (...) {
+    const auto e = std::current_exception();
+    try {
+      std::cerr << "taskio::run_main: main ended with "
+                << (is_cancellation(e) ? "a cancellation: " : "an uncaught exception: ") << describe_exception(e)
+                << std::endl;
+    } catch (...) {
+    }
+    return 1;
+  }
+}
+}  // namespace
+
+int run_main(boost::asio::awaitable<int> main, run_options opts) noexcept {
+  return run_main_impl(std::move(main), std::move(opts));
+}
+
+int run_main(boost::asio::awaitable<void> main, run_options opts) noexcept {
+  return run_main_impl(std::move(main), std::move(opts));
 }
 
 // ---------------------------------------------------------------------------

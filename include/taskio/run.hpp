@@ -8,11 +8,19 @@
 // taskio::run(main) creates a fresh loop (an io_context run on this thread),
 // runs `main` as a task until it is done, then shuts down: every task still
 // pending is cancelled and awaited, the to_thread pool is joined, the loop
-// is destroyed. It returns main's value or rethrows main's exception. With
-// handle_signals, the first SIGINT cancels main (which then ends with
-// keyboard_interrupt unless it handled the cancellation) and a second one
-// throws keyboard_interrupt out of the loop at once; as asyncio.Runner, only
-// on the process's main thread and when SIGINT has its default disposition.
+// is destroyed. It returns main's value or rethrows main's exception.
+//
+// Stop signals (run_options::stop_signals, {SIGINT} by default; only with
+// handle_signals): the first one cancels main (with no message for SIGINT,
+// with the signal's name, e.g. "SIGTERM", for others). If main ends
+// cancelled by it, run() throws keyboard_interrupt (SIGINT) or
+// system_exit(128 + signo) (others); if main handled the cancellation, run()
+// returns its value. A second stop signal throws the same out of the loop at
+// once. As asyncio.Runner: only on the process's main thread, and only for
+// signals with their default disposition (the previous one is restored).
+//
+// taskio::run_main(main) is run() for a program's main(): it returns the
+// process exit status instead of throwing (see below).
 
 #ifndef TASKIO_RUN_HPP
 #define TASKIO_RUN_HPP
@@ -27,9 +35,11 @@
 #include <boost/asio/io_context.hpp>
 
 #include <chrono>
+#include <csignal>
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <vector>
 
 namespace taskio {
 
@@ -40,6 +50,10 @@ struct run_options {
   std::size_t threads = 0;       ///< to_thread pool size, 0 = hardware concurrency
   /// In debug mode, a step running longer than this is logged (warning).
   std::chrono::nanoseconds slow_callback_duration = std::chrono::milliseconds(100);
+  /// The signals that cancel main (with handle_signals), e.g.
+  /// {SIGINT, SIGTERM} for a server run by systemd or in a container. A
+  /// number that is not a catchable signal: std::invalid_argument from run().
+  std::vector<int> stop_signals = {SIGINT};
 };
 
 /// asyncio.Runner: one loop, several run() calls, then close().
@@ -82,7 +96,7 @@ private:
 /// asyncio.run.
 template <class T>
 T run(boost::asio::awaitable<T> main, run_options opts = {}) {
-  runner r(opts);
+  runner r(std::move(opts));
   if constexpr (std::is_void_v<T>) {
     r.run(std::move(main));
     r.close();
@@ -92,6 +106,21 @@ T run(boost::asio::awaitable<T> main, run_options opts = {}) {
     return v;
   }
 }
+
+/// asyncio.run for a program's main(): `int main() { return taskio::run_main(app()); }`.
+/// Runs `main` as run() does and returns the process exit status:
+///  * main's value (0 for the void overload) when it returns, also after it
+///    caught a stop signal's cancellation;
+///  * 130 on keyboard_interrupt (Ctrl-C, a second Ctrl-C included);
+///  * 128 + signo when another stop signal ended it (SIGTERM: 143);
+///  * the code of a taskio::system_exit that main threw;
+///  * 1 after writing a line to stderr ("taskio::run_main: ...") when main
+///    ended with any other exception, or cancelled by something else than
+///    a stop signal.
+/// Exceptions from run()'s own misuse checks (e.g. called inside a running
+/// loop) are reported the same way (1). Never throws.
+TASKIO_DECL int run_main(boost::asio::awaitable<int> main, run_options opts = {}) noexcept;
+TASKIO_DECL int run_main(boost::asio::awaitable<void> main, run_options opts = {}) noexcept;
 
 /// The running loop's time (asyncio loop.time()).
 TASKIO_DECL clock::time_point loop_time();
