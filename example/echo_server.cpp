@@ -47,7 +47,7 @@ struct config {
 /// SIGTERM does what Ctrl-C does: it cancels `main`.
 asio::awaitable<void> cancel_on_sigterm(taskio::task_ref main) {
   asio::signal_set sigterm(co_await asio::this_coro::executor, SIGTERM);
-  co_await sigterm.async_wait(asio::use_awaitable);
+  co_await sigterm.async_wait(taskio::use_task);
   ECHO_LOG(info) << "SIGTERM: shutting down";
   main.cancel("SIGTERM");
 }
