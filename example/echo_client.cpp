@@ -53,7 +53,7 @@ asio::awaitable<void> show_progress(const echo::load_report& report) {
 asio::awaitable<void> client(std::string host, std::string port, const echo::load_options& opts,
                              echo::load_report& report) {
   tcp::resolver resolver(co_await asio::this_coro::executor);
-  const tcp::endpoint server = *(co_await resolver.async_resolve(host, port, asio::use_awaitable)).begin();
+  const tcp::endpoint server = *(co_await resolver.async_resolve(host, port, taskio::use_task)).begin();
   std::cout << "echo_client: " << opts.connections << " connections to " << server << std::endl;
   co_await taskio::async_with(taskio::task_group{}, [&](taskio::task_group& group) -> asio::awaitable<void> {
     taskio::task<void> progress = group.create_task(show_progress(report), "progress");

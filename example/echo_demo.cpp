@@ -73,7 +73,7 @@ asio::awaitable<void> demo(const echo::load_options& load) {
     std::vector<tcp::socket> idle;  // connections that stay open across the shutdown
     for (int i = 0; i < 3; ++i) {
       tcp::socket& s = idle.emplace_back(co_await asio::this_coro::executor);
-      co_await s.async_connect(address, asio::use_awaitable);
+      co_await s.async_connect(address, taskio::use_task);
       char hi[2] = {'h', 'i'};
       co_await echo::exchange(s, hi, hi);  // served: the server has accepted it
     }

@@ -354,7 +354,7 @@ inline asio::awaitable<void> connection(tcp::socket socket, [[maybe_unused]] con
 /// open files, ...), which is logged.
 inline asio::awaitable<std::optional<tcp::socket>> accept(tcp::acceptor& acceptor) {
   try {
-    co_return co_await acceptor.async_accept(asio::use_awaitable);
+    co_return co_await acceptor.async_accept(taskio::use_task);
   } catch (const boost::system::system_error& e) {
     if (taskio::is_cancellation(std::current_exception()) || !acceptor.is_open()) throw;
     ECHO_LOG(warning) << "accept failed: " << e.code().message();
@@ -420,7 +420,7 @@ public:
     std::exception_ptr cancellation;
     for (;;) {
       try {
-        co_await stopped.async_receive(asio::use_awaitable);
+        co_await stopped.async_receive(taskio::use_task);
         break;
       } catch (...) {
         task.cancel_threadsafe();
@@ -512,8 +512,8 @@ struct load_report {
 
 /// Sends `out` and reads exactly as many bytes into `in`.
 inline asio::awaitable<void> exchange(tcp::socket& socket, std::span<const char> out, std::span<char> in) {
-  co_await asio::async_write(socket, asio::buffer(out.data(), out.size()), asio::use_awaitable);
-  co_await asio::async_read(socket, asio::buffer(in.data(), in.size()), asio::use_awaitable);
+  co_await asio::async_write(socket, asio::buffer(out.data(), out.size()), taskio::use_task);
+  co_await asio::async_read(socket, asio::buffer(in.data(), in.size()), taskio::use_task);
 }
 
 /// One client connection of run_load: message, whole echo, check, repeat.
@@ -556,7 +556,7 @@ inline asio::awaitable<void> run_load(tcp::endpoint server, const load_options& 
   std::vector<tcp::socket> sockets;
   for (std::size_t i = 0; i < opts.connections; ++i) {
     tcp::socket& s = sockets.emplace_back(co_await asio::this_coro::executor);
-    co_await taskio::wait_for(s.async_connect(server, asio::use_awaitable), opts.request_timeout);
+    co_await taskio::wait_for(s.async_connect(server, taskio::use_task), opts.request_timeout);
     s.set_option(tcp::no_delay(true));
   }
   report.connections = opts.connections;

@@ -36,8 +36,8 @@ asio::awaitable<void> server(udp::socket& socket) {
   std::array<char, 65536> datagram;
   udp::endpoint sender;
   for (;;) {
-    const std::size_t n = co_await socket.async_receive_from(asio::buffer(datagram), sender, asio::use_awaitable);
-    co_await socket.async_send_to(asio::buffer(datagram.data(), n), sender, asio::use_awaitable);
+    const std::size_t n = co_await socket.async_receive_from(asio::buffer(datagram), sender, taskio::use_task);
+    co_await socket.async_send_to(asio::buffer(datagram.data(), n), sender, taskio::use_task);
   }
 }
 
@@ -49,7 +49,7 @@ struct client_report {
 asio::awaitable<void> receive_reply(udp::socket& socket, std::uint64_t seq, const std::vector<char>& sent,
                                     std::vector<char>& reply, client_report& report) {
   for (;;) {
-    const std::size_t n = co_await socket.async_receive(asio::buffer(reply), asio::use_awaitable);
+    const std::size_t n = co_await socket.async_receive(asio::buffer(reply), taskio::use_task);
     std::uint64_t got = 0;
     if (n >= sizeof got) std::memcpy(&got, reply.data(), sizeof got);
     if (n >= sizeof got && got < seq) {
@@ -69,7 +69,7 @@ asio::awaitable<client_report> client(udp::endpoint server, std::uint64_t count,
   client_report report;
   for (std::uint64_t seq = 0; seq < count; ++seq) {
     std::memcpy(datagram.data(), &seq, sizeof seq);
-    co_await socket.async_send(asio::buffer(datagram), asio::use_awaitable);
+    co_await socket.async_send(asio::buffer(datagram), taskio::use_task);
     try {
       co_await taskio::wait_for(receive_reply(socket, seq, datagram, reply, report), timeout);
       report.echoed += 1;

@@ -27,6 +27,7 @@
 #include <taskio/timeout.hpp>
 #include <taskio/to_thread.hpp>
 #include <taskio/traits.hpp>
+#include <taskio/use_task.hpp>
 #include <taskio/wait.hpp>
 #include <taskio/wait_for.hpp>
 

@@ -8,9 +8,6 @@
 #include <taskio/detail/loop.hpp>
 #include <taskio/detail/task_state.hpp>
 
-#include <boost/asio/error.hpp>
-#include <boost/asio/experimental/channel_error.hpp>
-#include <boost/system/system_error.hpp>
 
 namespace taskio {
 
@@ -34,18 +31,7 @@ bool is_cancellation(const std::exception_ptr& e) noexcept {
     return true;
   } catch (...) {
     detail::task_state_base* t = detail::thread_state::current_task();
-    return t && t->aborted_by_cancel() && detail::is_aborted_operation(e);
-  }
-}
-
-bool detail::is_aborted_operation(const std::exception_ptr& e) noexcept {
-  try {
-    std::rethrow_exception(e);
-  } catch (const boost::system::system_error& se) {
-    return se.code() == boost::asio::error::operation_aborted ||
-           se.code() == boost::asio::experimental::error::channel_cancelled;
-  } catch (...) {
-    return false;
+    return t && t->own_abort(e);
   }
 }
 

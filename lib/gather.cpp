@@ -73,8 +73,7 @@ boost::asio::awaitable<void> gather_state::wait(ref_ptr<gather_state> self) {
     // SEMANTICS.md 20.4: the request reached the children but a child's
     // failure was reported first. The task receives that failure, and the
     // request stays pending for its next suspension point (same count).
-    awaiting->cancel(self->cancel_msg_);
-    awaiting->uncancel();
+    awaiting->rearm(self->cancel_msg_);
   }
   std::rethrow_exception(e);
 }

@@ -39,7 +39,7 @@ public:
     throw std::runtime_error("TaskGroup " + repr() + " " + problem);
   }
 
-  void enter();
+  void enter(task_state_base* parent);
   const boost::asio::any_io_executor& parent_executor() const;
   void adopt(task_state_base& child);
 
@@ -102,10 +102,9 @@ std::string task_group_state::repr() const {
   return "<TaskGroup" + info + ">";
 }
 
-void task_group_state::enter() {
+void task_group_state::enter(task_state_base* t) {
   if (entered_) fail("has already been entered");
-  task_state_base* t = thread_state::current_task();
-  if (!t) fail("cannot determine the parent task");
+  if (!t) fail("cannot determine the parent task (it should be used inside a task)");
   parent_ = ref_ptr<task_state_base>(t);
   entered_ = true;
 }
@@ -220,7 +219,6 @@ void task_group_state::finish_exit(const std::exception_ptr& e) {
   if (parent->cancelling() > 0) {
     // 3.13+: an outside request was consumed by the group's delivery;
     // re-arm it (taskio keeps its message when the exit saw it).
-    parent->uncancel();
     std::string msg;
     try {
       if (last_cancel) std::rethrow_exception(last_cancel);
@@ -228,7 +226,7 @@ void task_group_state::finish_exit(const std::exception_ptr& e) {
       msg = c.message();
     } catch (...) {
     }
-    parent->cancel(std::move(msg));
+    parent->rearm(std::move(msg));
   }
   throw exception_group("unhandled errors in a TaskGroup", std::move(errors));
 }
@@ -275,7 +273,8 @@ const boost::asio::any_io_executor& task_group::parent_executor(const char* who)
 void task_group::adopt(detail::task_state_base& child) { s_->adopt(child); }
 
 boost::asio::awaitable<void> task_group::aenter() {
-  state("taskio::task_group::aenter").enter();
+  detail::task_state_base* parent = co_await detail::attached_task();
+  state("taskio::task_group::aenter").enter(parent);
   co_return;
 }
 

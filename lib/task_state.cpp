@@ -12,9 +12,12 @@
 #include <taskio/task.hpp>
 #include <taskio/this_task.hpp>
 
+#include <boost/asio/detail/scheduler.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/query.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/system/system_error.hpp>
 
 #include <algorithm>
@@ -26,23 +29,19 @@ namespace taskio::detail {
 namespace {
 std::atomic<std::uint64_t> task_counter{0};
 
-/// The tasks whose deliver() is forwarding a request to what they await, on
-/// this thread (a task found here again awaits itself through a cycle).
-thread_local std::vector<const task_state_base*> forwarding;
+/// The task whose step runs a plain coroutine on this thread (current_task()
+/// is then empty).
+thread_local task_state_base* foreign_step_owner = nullptr;
 
 std::int64_t steady_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
 
-bool is_cancelled_error(const std::exception_ptr& e) {
-  try {
-    std::rethrow_exception(e);
-  } catch (const cancelled_error&) {
-    return true;
-  } catch (...) {
-    return false;
-  }
+/// A strand's io_context runs handlers in FIFO order when it has one thread
+/// (concurrency hint 1, as taskio::run's loop).
+bool single_threaded(boost::asio::execution_context& ctx) {
+  return boost::asio::use_service<boost::asio::detail::scheduler>(ctx).concurrency_hint() == 1;
 }
 }  // namespace
 
@@ -71,6 +70,20 @@ bool inner_executor::running_in_this_thread() const noexcept {
   return false;
 }
 
+bool inner_executor::is_fifo() const noexcept {
+  using io_ex = boost::asio::io_context::executor_type;
+  switch (kind_) {
+    case kind::io: return true;
+    case kind::strand_io: return single_threaded(any_->target<boost::asio::strand<io_ex>>()->context());
+    case kind::strand_any:
+      return single_threaded(
+          boost::asio::query(any_->target<boost::asio::strand<boost::asio::any_io_executor>>()->get_inner_executor(),
+                             boost::asio::execution::context));
+    case kind::other: break;
+  }
+  return false;
+}
+
 boost::asio::any_io_executor unwrap_executor(const boost::asio::any_io_executor& ex) {
   if (const auto* te = ex.target<task_executor>()) return te->task()->inner().get();
   return ex;
@@ -78,7 +91,23 @@ boost::asio::any_io_executor unwrap_executor(const boost::asio::any_io_executor&
 
 boost::asio::any_io_executor default_task_executor(const char* who) {
   if (task_state_base* t = thread_state::current_task()) return t->inner().get();
+  // A plain coroutine running in a task's step creates on that task's
+  // executor (its strand), not on the bare loop.
+  if (task_state_base* t = foreign_step_owner) return t->inner().get();
   return running_loop(who).get_executor();
+}
+
+boost::asio::awaitable<task_state_base*> attached_task() {
+  task_state_base* t = thread_state::current_task();
+  if (!t) co_return nullptr;
+  auto cs = co_await boost::asio::this_coro::cancellation_state;
+  co_return t->owns_slot(cs.slot()) ? t : nullptr;
+}
+
+boost::asio::awaitable<task_state_base*> require_task(const char* who) {
+  task_state_base* t = co_await attached_task();
+  if (!t) throw std::runtime_error(std::string(who) + " should be used inside a task");
+  co_return t;
 }
 
 // ---------------------------------------------------------------------------
@@ -113,7 +142,7 @@ std::string task_state_base::name() const { return name_.empty() ? "Task-" + std
 std::string task_state_base::repr() const {
   std::string s = "<Task ";
   switch (status_) {
-    case future_status::pending: s += count_ > 0 ? "cancelling" : "pending"; break;
+    case future_status::pending: s += cancelling() > 0 ? "cancelling" : "pending"; break;
     case future_status::cancelled: s += "cancelled"; break;
     case future_status::finished: s += "finished"; break;
   }
@@ -153,76 +182,22 @@ void task_state_base::print_stack(std::ostream& os, std::optional<std::size_t> l
 bool task_state_base::cancel(std::string msg) {
   log_unretrieved_ = false;
   if (done()) return false;
-  ++count_;
-  if (log_enabled(boost::log::trivial::debug))
-    log(boost::log::trivial::debug, name(), "cancel requested" + (msg.empty() ? std::string() : ": " + msg));
-  must_cancel_ = true;
-  cancel_msg_ = std::move(msg);
-  if (depth_ == 0) deliver();
+  request(std::move(msg));
   return true;
-}
-
-int task_state_base::uncancel() noexcept {
-  if (count_ > 0) --count_;
-  if (count_ == 0) must_cancel_ = false;  // 3.13+: an undelivered request is withdrawn
-  return count_;
-}
-
-std::exception_ptr task_state_base::take_pending_cancel(bool incoming_is_cancellation) {
-  if (!must_cancel_) return nullptr;
-  must_cancel_ = false;
-  if (incoming_is_cancellation) return nullptr;
-  return make_cancelled(cancel_msg_);
-}
-
-std::exception_ptr task_state_base::make_cancelled(const std::string& msg) {
-  last_cancelled_ = std::make_exception_ptr(cancelled_error(msg));
-  return last_cancelled_;
-}
-
-void task_state_base::deliver() {
-  if (!must_cancel_ || depth_ > 0 || done()) return;
-  if (waiter_) {
-    // Tasks awaiting each other in a cycle (a deadlock): forwarding again
-    // would recurse until the stack overflows.
-    if (std::find(forwarding.begin(), forwarding.end(), this) != forwarding.end()) {
-      log(boost::log::trivial::error, name(),
-          "cancel: " + repr() + " awaits itself through a cycle of tasks: the cancellation cannot reach it");
-      return;
-    }
-    forwarding.push_back(this);
-    struct pop {
-      ~pop() { forwarding.pop_back(); }
-    } guard;
-    // A taskio awaitable: it accepts (the task wakes with cancelled_error)
-    // or refuses because its wake-up is already queued (the completion
-    // then consumes the request).
-    if (waiter_->cancel(cancel_msg_)) must_cancel_ = false;
-    return;
-  }
-  if (probe_pending_) return;  // an emission is in flight
-  boost::asio::cancellation_slot slot = cstate_.slot();
-  if (!slot.is_connected() || !slot.has_handler()) return;  // delivered at the next suspension
-  // A raw Asio operation: probe first, then emit (see the header).
-  probe_pending_ = true;
-  const std::uint64_t seq = ++probe_seq_;
-  inner_.post([self = ref_ptr<task_state_base>(this), seq] { self->on_probe(seq); });
-  signal_.emit(boost::asio::cancellation_type::terminal);
-  cstate_.clear();
-}
-
-void task_state_base::on_probe(std::uint64_t seq) {
-  if (!probe_pending_ || seq != probe_seq_) return;
-  // The operation took the emission: it completes with operation_aborted.
-  probe_pending_ = false;
-  must_cancel_ = false;
-  aborted_ = true;
 }
 
 task_state_base::step_scope::step_scope(task_state_base& t) noexcept
     : t_(&t), prev_loop_(thread_state::current_loop()), prev_task_(thread_state::current_task()) {
   thread_state::current_loop() = t.loop_;
   thread_state::current_task() = &t;
+  prev_owner_ = foreign_step_owner;
+  if (t.depth_ > 0 && t.switched_ && !*t.switched_) {
+    // A step inside the step, while the task's own coroutine has not
+    // suspended: Asio runs another coroutine (a plain co_spawn on the task's
+    // executor) inline. It is not the task.
+    thread_state::current_task() = nullptr;
+    foreign_step_owner = &t;
+  }
   if (t.depth_++ == 0) {
     if (t.switched_) *t.switched_ = false;
     if (t.loop_->debug()) started_ns_ = steady_ns();
@@ -233,6 +208,7 @@ task_state_base::step_scope::~step_scope() {
   task_state_base& t = *t_;
   thread_state::current_loop() = prev_loop_;
   thread_state::current_task() = prev_task_;
+  foreign_step_owner = prev_owner_;
   if (--t.depth_ != 0) return;
   if (loop::interrupt_requested) [[unlikely]]
     t.loop_->notice_interrupt();
@@ -244,10 +220,7 @@ task_state_base::step_scope::~step_scope() {
       log(boost::log::trivial::warning, t.name(), os.str());
     }
   }
-  // The coroutine was resumed while a probe was in flight: the operation had
-  // completed before the emission, which it never saw.
-  if (t.probe_pending_ && t.switched_ && *t.switched_) t.probe_pending_ = false;
-  if (!t.done()) t.deliver();
+  t.after_step(t.switched_ && *t.switched_);
 }
 
 void task_state_base::post_first_step(thread_type thread) {
@@ -257,23 +230,22 @@ void task_state_base::post_first_step(thread_type thread) {
 }
 
 void task_state_base::on_done() noexcept {
-  waiter_ = nullptr;
+  forget_delivery();
   switched_ = nullptr;
-  probe_pending_ = false;
   loop_->unregister_task(*this);
 }
 
 void task_state_base::finish_cancelled_before_start() {
-  must_cancel_ = false;
+  std::exception_ptr c = end_as_cancelled(nullptr, false);
   on_done();
-  set_cancelled(std::make_exception_ptr(cancelled_error(cancel_msg_)));
+  set_cancelled(std::move(c));
 }
 
 bool task_state_base::finish_ok_allowed() {
-  if (!must_cancel_) return true;
-  must_cancel_ = false;
+  std::exception_ptr c = end_as_cancelled(nullptr, true);
+  if (!c) return true;
   on_done();
-  set_cancelled(std::make_exception_ptr(cancelled_error(cancel_msg_)));
+  set_cancelled(std::move(c));
   return false;
 }
 
@@ -283,12 +255,10 @@ void task_state_base::finish_ok() {
 }
 
 void task_state_base::finish_exception(std::exception_ptr e) {
+  std::exception_ptr c = end_as_cancelled(e, true);
   on_done();
-  if (e == last_cancelled_ || is_cancelled_error(e)) {
-    last_cancelled_ = nullptr;
-    set_cancelled(std::move(e));
-  } else if (aborted_ && is_aborted_operation(e)) {
-    set_cancelled(std::make_exception_ptr(cancelled_error(cancel_msg_)));
+  if (c) {
+    set_cancelled(std::move(c));
   } else {
     if (log_enabled(boost::log::trivial::debug))
       log(boost::log::trivial::debug, name(), "task failed: " + describe_exception(e));

@@ -97,10 +97,10 @@ void timeout_scope::on_deadline() {
 boost::asio::awaitable<void> timeout_scope::aenter() {
   if (state_ != state::created)
     throw std::runtime_error("taskio::timeout_scope::aenter: Timeout has already been entered");
-  task_ref t = current_task();
+  detail::task_state_base* t = co_await detail::attached_task();
   if (!t) throw std::runtime_error("taskio::timeout_scope::aenter: Timeout should be used inside a task");
   state_ = state::entered;
-  task_ = std::move(t);
+  task_ = current_task();
   baseline_ = task_.cancelling();
   reschedule(when_);
   co_return;

@@ -19,7 +19,11 @@
 // e.g. timeout_scope::expired()); it must outlive the awaitable. A
 // temporary is moved into the operation.
 //
-// Cancellation: exactly the body's and the manager's suspension points.
+// Cancellation: exactly the body's and the manager's suspension points. A
+// boundary: when the body fails with an Asio operation_aborted /
+// channel_cancelled that a taskio cancellation of the current task caused,
+// aexit and the caller see cancelled_error(msg) instead (the same whatever
+// operation the body awaited; see doc/cancellation.md).
 // Exceptions: the body's exception unless aexit suppresses it (then a body
 // returning a value yields a default-constructed value, and one whose value
 // type is not default-constructible gets std::logic_error); aexit's own
@@ -29,6 +33,7 @@
 #define TASKIO_ASYNC_WITH_HPP
 
 #include <taskio/config.hpp>
+#include <taskio/detail/cancel.hpp>
 #include <taskio/traits.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -65,7 +70,7 @@ boost::asio::awaitable<async_with_result_t<CM, F>> async_with_frame(CM cm, F bod
     try {
       co_await body(cm);
     } catch (...) {
-      e = std::current_exception();
+      e = to_cancellation(std::current_exception());
     }
     const bool suppress = co_await cm.aexit(e);
     if (e && !suppress) std::rethrow_exception(e);
@@ -74,7 +79,7 @@ boost::asio::awaitable<async_with_result_t<CM, F>> async_with_frame(CM cm, F bod
     try {
       r.emplace(co_await body(cm));
     } catch (...) {
-      e = std::current_exception();
+      e = to_cancellation(std::current_exception());
     }
     const bool suppress = co_await cm.aexit(e);
     if (e) {

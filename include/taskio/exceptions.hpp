@@ -80,8 +80,10 @@ private:
 };
 
 /// True when `e` is a cancellation: a taskio::cancelled_error, or Asio's
-/// operation_aborted raised by an operation that a taskio cancellation of
-/// the current task aborted (see doc/cancellation.md).
+/// operation_aborted / channel_cancelled raised by an operation that a
+/// taskio cancellation of the current task aborted (awaited with plain
+/// use_awaitable; taskio::use_task raises cancelled_error instead, and every
+/// taskio boundary converts it; see doc/cancellation.md section 6).
 TASKIO_DECL bool is_cancellation(const std::exception_ptr& e) noexcept;
 
 namespace detail {

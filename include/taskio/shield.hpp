@@ -76,6 +76,7 @@ void shield_copy(const F& inner, const future<T>& outer) {
 template <class F>
 boost::asio::awaitable<awaitable_result_t<F>> shield_wait(F inner) {
   using T = awaitable_result_t<F>;
+  co_await require_task("taskio::shield");
   if (inner.done()) co_return inner.result();  // nothing left to protect
   future<T> outer;
   inner.add_done_callback([outer](const F& in) { shield_copy(in, outer); });
@@ -89,7 +90,9 @@ boost::asio::awaitable<awaitable_result_t<F>> shield_wait(F inner) {
 ///
 /// Cancellation: see the header comment.
 /// Exceptions: `aw`'s exception; cancelled_error; std::runtime_error "no
-/// running event loop" when `aw` is an asio::awaitable and no loop runs.
+/// running event loop" when `aw` is an asio::awaitable and no loop runs;
+/// std::runtime_error "taskio::shield should be used inside a task" when
+/// awaited from a plain coroutine (the inner work runs on).
 template <class A>
   requires awaitable_like<A>
 boost::asio::awaitable<awaitable_result_t<A>> shield(A aw) {

@@ -31,8 +31,9 @@
 // parent's next suspension point after the block raises cancelled_error.
 // While waiting for its children the exit is a cancellation point that
 // keeps waiting: no child outlives its group. An Asio operation_aborted
-// raised because such a cancellation aborted a raw Asio operation (see
-// is_cancellation) is treated exactly as a cancelled_error.
+// raised because such a cancellation aborted a plain Asio operation (see
+// is_cancellation) reaches the group as that request's cancelled_error
+// (async_with converts it) and leaves as cancelled_error(msg).
 //
 // Exceptions (leaving the block):
 //  * children failed, or the block threw X: exception_group("unhandled
@@ -44,7 +45,8 @@
 //  * only cancellation: the cancelled_error that interrupted the block or
 //    the exit (none when it was the group's own request);
 //  * misuse: std::runtime_error with asyncio's message ("has already been
-//    entered", "cannot determine the parent task", "has not been
+//    entered", "cannot determine the parent task (it should be used
+//    inside a task)", "has not been
 //    entered", "is finished", "is shutting down").
 // The exceptions of the children are retrieved by the group (never logged
 // as "never retrieved").
@@ -102,7 +104,9 @@ public:
   /// suspend.
   /// Exceptions: std::runtime_error "TaskGroup ... has already been
   /// entered" (also after the group finished), "TaskGroup ... cannot
-  /// determine the parent task" outside a task (the group stays unentered).
+  /// determine the parent task (it should be used inside a task)" outside a
+  /// task, also in a plain coroutine running inside a task's step (the
+  /// group stays unentered, no task is touched).
   boost::asio::awaitable<void> aenter();
 
   /// Exits the group with the block's exception `e` (null if it completed):

@@ -92,7 +92,8 @@ public:
   ///
   /// Exceptions: std::runtime_error "Timeout has already been entered"
   /// (also for a scope used before), "Timeout should be used inside a task"
-  /// (the scope then stays unentered).
+  /// (also from a plain coroutine running inside a task's step; the scope
+  /// then stays unentered and no task is touched).
   boost::asio::awaitable<void> aenter();
 
   /// __aexit__: disarms the deadline. If it fired: uncancel() (always, so

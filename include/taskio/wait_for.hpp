@@ -84,11 +84,15 @@ boost::asio::awaitable<awaitable_result_t<F>> wait_for_now(F fut) {
 /// Cancellation: see the header comment; with timeout == 0 the caller is not
 /// cancelled by wait_for itself.
 /// Exceptions: timeout_error (with the cancellation nested), `aw`'s
-/// exception, cancelled_error; std::invalid_argument for a negative timeout
+/// exception, cancelled_error (also when the cancellation aborted a plain
+/// Asio operation: a boundary, see async_with.hpp); std::runtime_error
+/// "taskio::wait_for should be used inside a task" when awaited from a
+/// plain coroutine (nothing is cancelled then); std::invalid_argument for a negative timeout
 /// (thrown when awaited; the same rule as timeout()).
 template <class A>
   requires awaitable_like<A>
 boost::asio::awaitable<awaitable_result_t<A>> wait_for(A aw, std::optional<clock::duration> timeout) {
+  co_await detail::require_task("taskio::wait_for");
   if (!timeout) co_return co_await detail::as_awaitable(std::move(aw));
   if (*timeout < clock::duration::zero())
     throw std::invalid_argument("taskio::wait_for: negative timeout (use 0s to give no time at all)");

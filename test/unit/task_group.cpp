@@ -288,7 +288,7 @@ TASKIO_TEST_CASE(entering_outside_a_task_cannot_determine_the_parent) {
   });
   co_await taskio::sleep(1ms);
   BOOST_REQUIRE(finished);
-  BOOST_TEST(runtime_error_text(error) == "TaskGroup <TaskGroup> cannot determine the parent task");
+  BOOST_TEST(runtime_error_text(error) == "TaskGroup <TaskGroup> cannot determine the parent task (it should be used inside a task)");
   check_refused(tg, "has not been entered");  // it stayed unentered
 }
 

@@ -11,26 +11,16 @@
 // becomes a *step*: task_state_base::step sets current_task(), times the
 // step in debug mode, and after the step delivers a pending cancellation.
 //
-// Cancellation is asyncio's (SEMANTICS.md 3.3-3.7): cancel() counts the
-// request, and exactly one cancelled_error is delivered per request:
-//  * to a taskio awaitable the task is suspended on (sleep, awaiting a task
-//    or future, ...), through its `waiter` interface, synchronously and
-//    exactly (the op accepts or refuses);
-//  * to any other Asio operation that supports per-operation cancellation,
-//    by emitting `terminal` on the task's cancellation slot. Whether the
-//    operation accepted is learnt from a probe posted just before the
-//    emission: on a FIFO loop an operation that accepts completes after the
-//    probe, one that had already completed resumes the task before it.
-//    A request that was not accepted stays pending and goes to the next
-//    suspension point. The operation then fails with operation_aborted;
-//    the task ends cancelled (see is_cancellation()).
-// Asio's per-coroutine cancellation state is never left sticky: it is
-// cleared right after each emission.
+// Cancellation (the count, delivery to taskio waiters and plain Asio
+// operations, the end-as-cancelled decision) is the cancellation module,
+// detail/cancel.hpp, a base of task_state_base; the step hook calls it at
+// the end of every outermost step.
 
 #ifndef TASKIO_DETAIL_TASK_STATE_HPP
 #define TASKIO_DETAIL_TASK_STATE_HPP
 
 #include <taskio/config.hpp>
+#include <taskio/detail/cancel.hpp>
 #include <taskio/detail/future_state.hpp>
 #include <taskio/detail/loop.hpp>
 
@@ -79,6 +69,10 @@ public:
   /// True for a plain io_context executor (not a strand, not another type).
   bool is_io() const noexcept { return io_ != nullptr; }
   bool running_in_this_thread() const noexcept;
+  /// True when handlers posted through this executor run in the order they
+  /// were posted relative to every completion on it: a plain io_context
+  /// executor, or a strand of an io_context created with concurrency hint 1.
+  bool is_fifo() const noexcept;
   template <class F>
   void post(F&& f) const {
     if (io_)
@@ -93,20 +87,8 @@ private:
   enum class kind : std::uint8_t { io, strand_io, strand_any, other } kind_ = kind::other;
 };
 
-class TASKIO_DECL task_state_base : public future_state_base {
+class TASKIO_DECL task_state_base : public future_state_base, public cancellation {
 public:
-  /// A taskio awaitable the task is suspended on (asyncio's fut_waiter).
-  class waiter {
-  public:
-    /// Try to cancel the awaited operation with `msg`. True if it accepted
-    /// (the task will be woken with a cancelled_error). May complete the
-    /// operation synchronously (it then only posts the wake-up).
-    virtual bool cancel(const std::string& msg) = 0;
-
-  protected:
-    ~waiter() = default;
-  };
-
   task_state_base(loop& l, boost::asio::any_io_executor ex, std::string name, std::source_location where);
   ~task_state_base() override;
 
@@ -120,34 +102,13 @@ public:
   std::vector<frame_info> stack(std::optional<std::size_t> limit) const;
   void print_stack(std::ostream& os, std::optional<std::size_t> limit) const;
   const inner_executor& inner() const noexcept { return inner_; }
+  /// Where the task's coroutine was created.
+  const std::source_location& where() const noexcept { return where_; }
+  /// The loop's debug mode (false once the loop is gone).
+  bool debug_mode() const noexcept { return loop_ && loop_->debug(); }
 
-  // --- cancellation (asyncio Task.cancel / uncancel / cancelling) ---
+  // --- cancellation (asyncio Task.cancel; the rest: detail/cancel.hpp) ---
   bool cancel(std::string msg) override;
-  int uncancel() noexcept;
-  int cancelling() const noexcept { return count_; }
-  bool must_cancel() const noexcept { return must_cancel_; }
-  /// At a delivery point: consumes a pending request. Returns the
-  /// cancelled_error to raise, or null when there is none or when
-  /// `incoming_is_cancellation` (one error per request: the incoming
-  /// cancellation stands for it).
-  std::exception_ptr take_pending_cancel(bool incoming_is_cancellation);
-  /// Makes the cancelled_error delivered to this task (remembered, so the
-  /// task's end recognises it without rethrowing it).
-  std::exception_ptr make_cancelled(const std::string& msg);
-  /// Notes that `e` (a cancelled_error) was delivered to this task.
-  void remember_cancelled(const std::exception_ptr& e) { last_cancelled_ = e; }
-  /// True once a cancellation of this task aborted a raw Asio operation
-  /// (its operation_aborted then counts as a cancellation).
-  bool aborted_by_cancel() const noexcept { return aborted_; }
-
-  /// The taskio awaitable this task is suspended on, if any.
-  waiter* current_waiter() const noexcept { return waiter_; }
-  void set_waiter(waiter* w) noexcept { waiter_ = w; }
-  /// Whether `slot` is this task's own cancellation slot, i.e. the
-  /// operation holding it is awaited directly by the task's coroutine.
-  bool owns_slot(const boost::asio::cancellation_slot& slot) const noexcept {
-    return slot.is_connected() && slot == cstate_.slot();
-  }
 
   // --- the step hook ---
   bool running() const noexcept { return depth_ > 0; }
@@ -160,7 +121,7 @@ public:
   // --- called by the task's entry coroutine ---
   void attach(bool* switched, boost::asio::cancellation_state cs) noexcept {
     switched_ = switched;
-    cstate_ = cs;
+    attach_state(cs, inner_.is_fifo());
   }
   void finish_cancelled_before_start();
   void finish_exception(std::exception_ptr e);
@@ -169,8 +130,6 @@ public:
   bool finish_ok_allowed();
   /// Then: the task ends finished (after its value was stored).
   void finish_ok();
-
-  boost::asio::cancellation_signal& signal() noexcept { return signal_; }
 
   /// The task's coroutine before its first step.
   using thread_type = boost::asio::detail::awaitable_thread<boost::asio::any_io_executor>;
@@ -198,30 +157,18 @@ private:
     task_state_base* t_;  // kept alive by the executor or function running the step
     loop* prev_loop_;
     task_state_base* prev_task_;
+    task_state_base* prev_owner_;
     std::int64_t started_ns_ = 0;
   };
 
-  void deliver();
-  void on_probe(std::uint64_t seq);
   void on_done() noexcept;
 
   std::uint64_t id_;
   std::string name_;
   std::source_location where_;
   inner_executor inner_;
-  // cancellation
-  int count_ = 0;
-  bool must_cancel_ = false;
-  bool probe_pending_ = false;
-  bool aborted_ = false;
   int depth_ = 0;
-  std::string cancel_msg_;
-  std::uint64_t probe_seq_ = 0;
-  waiter* waiter_ = nullptr;
   bool* switched_ = nullptr;
-  std::exception_ptr last_cancelled_;
-  boost::asio::cancellation_signal signal_;
-  boost::asio::cancellation_state cstate_;
 };
 
 /// The executor every task's coroutine runs on: the step hook.
@@ -350,6 +297,14 @@ ref_ptr<task_state<T>> launch_task(boost::asio::any_io_executor ex, boost::asio:
   t->post_first_step(std::move(thread));
   return t;
 }
+
+/// The task whose own coroutine chain is running the caller (the caller's
+/// cancellation slot is the task's), or null: a plain coroutine running on
+/// a task's executor or inside its step is not that task.
+TASKIO_DECL boost::asio::awaitable<task_state_base*> attached_task();
+/// attached_task(), or std::runtime_error "<who> should be used inside a
+/// task" (asyncio's words) when there is none.
+TASKIO_DECL boost::asio::awaitable<task_state_base*> require_task(const char* who);
 
 /// The executor a new task gets when none is given: its parent task's, or
 /// the running loop's. std::runtime_error outside a running loop.
