@@ -41,19 +41,43 @@ asio::awaitable<void> self_cancel_then_return() {
 
 BOOST_AUTO_TEST_SUITE(lifetime_threads)
 
-// The reported case: main awaits to_thread; the thread blocks on a task whose
-// coroutine cancels itself before it ever suspends.
+// The reported case: a task nobody holds awaits to_thread, whose function
+// (a lambda capturing the task's executor) blocks on a task whose coroutine
+// cancels itself before it ever suspends. Root cause: g++ 12 destroyed the
+// frame copy of the capturing lambda twice (to_thread was a coroutine taking
+// it by value), releasing the task's state once too often.
 TASKIO_REAL_TIME_TEST_CASE(to_thread_waiting_on_a_self_cancelling_threadsafe_task) {
-  auto ex = co_await asio::this_coro::executor;
-  const std::string what = co_await taskio::to_thread([ex]() -> std::string {
-    try {
-      taskio::run_coroutine_threadsafe(self_cancel_then_return(), ex).result();
-      return "no error";
-    } catch (const cancelled_error& e) {
-      return "cancelled: " + e.message();
-    }
-  });
-  BOOST_TEST(what == "cancelled: self");
+  taskio::future<std::string> out;
+  for (int i = 0; i < 3; ++i) {
+    out = taskio::future<std::string>();
+    taskio::create_task([](taskio::future<std::string> out) -> asio::awaitable<void> {
+      auto ex = co_await asio::this_coro::executor;  // the task's own executor: a counted handle
+      out.set_result(co_await taskio::to_thread([ex]() -> std::string {
+        try {
+          taskio::run_coroutine_threadsafe(self_cancel_then_return(), ex).result();
+          return "no error";
+        } catch (const cancelled_error& e) {
+          return "cancelled: " + e.message();
+        }
+      }));
+    }(out));  // no handle kept
+    BOOST_TEST(co_await out.async_wait() == "cancelled: self");
+  }
+  co_await taskio::sleep(0s);
+}
+
+// The compiler bug itself, reduced: a capturing lambda given to to_thread
+// inside a co_await expression is destroyed once.
+TASKIO_REAL_TIME_TEST_CASE(a_capturing_lambda_given_to_to_thread_is_released_once) {
+  auto p = std::make_shared<int>(5);
+  const int v = co_await taskio::to_thread([p] { return *p; });
+  BOOST_TEST(v == 5);
+  BOOST_TEST(p.use_count() == 1);
+  auto q = std::make_shared<int>(6);
+  const long n = co_await taskio::create_task([q]() -> asio::awaitable<long> { co_return q.use_count(); }).async_wait();
+  BOOST_TEST(n == 2);  // the task's stored callable and q
+  co_await taskio::sleep(0s);
+  BOOST_TEST(q.use_count() == 1);
 }
 
 // Self-cancel before the first suspension, then a raw Asio operation: the
