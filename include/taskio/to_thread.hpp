@@ -45,8 +45,6 @@
 
 #include <exception>
 #include <functional>
-#include <memory>
-#include <tuple>
 #include <optional>
 #include <type_traits>
 #include <utility>
@@ -102,51 +100,19 @@ void submit_to_thread(ref_ptr<thread_call<R>> call, Fn fn) {
 
 }  // namespace detail
 
-namespace detail {
-
-/// The function and its arguments of one to_thread call, type-erased.
-template <class R>
-struct thread_job {
-  virtual ~thread_job() = default;
-  virtual R run() = 0;
-};
-
-template <class R, class F, class... Args>
-struct thread_job_of final : thread_job<R> {
-  thread_job_of(F&& f, Args&&... args) : f_(std::move(f)), args_(std::move(args)...) {}
-  R run() override { return std::apply(std::move(f_), std::move(args_)); }
-  F f_;
-  std::tuple<Args...> args_;
-};
-
-/// Submits `job` (when first awaited: a running loop is needed) and awaits it.
-template <class R>
-boost::asio::awaitable<R> run_thread_job(std::unique_ptr<thread_job<R>> job) {
-  ref_ptr<thread_call<R>> call(new thread_call<R>("taskio::to_thread"));
-  submit_to_thread<R>(call, [job = std::move(job)]() mutable -> R { return job->run(); });
-  co_await async_wait<void>(call, boost::asio::use_awaitable);
-  if constexpr (!std::is_void_v<R>) co_return std::move(*call->value);
-}
-
-}  // namespace detail
-
 /// Runs f(args...) on the loop's thread pool; the awaiting task resumes on
 /// its own executor with the result (see the header comment).
-///
-/// Not a coroutine itself, on purpose (issue 11): f and args are moved out
-/// at once into a heap job. g++ 12 destroys the frame copy of a capturing
-/// lambda twice when the lambda is a prvalue argument of a coroutine inside
-/// a co_await expression (`co_await to_thread([ex] {...})`): a lambda
-/// holding a counted handle (a task's executor, a task, a shared_ptr) then
-/// released it twice, and a task was freed while its own step still ran.
 template <class F, class... Args>
   requires std::is_invocable_v<F, Args...>
 boost::asio::awaitable<std::invoke_result_t<F, Args...>> to_thread(F f, Args... args) {
   using R = std::invoke_result_t<F, Args...>;
   static_assert(!std::is_reference_v<R>, "taskio::to_thread: the function must return a value, not a reference");
-  std::unique_ptr<detail::thread_job<R>> job(
-      new detail::thread_job_of<R, F, Args...>(std::move(f), std::move(args)...));
-  return detail::run_thread_job<R>(std::move(job));
+  detail::ref_ptr<detail::thread_call<R>> call(new detail::thread_call<R>("taskio::to_thread"));
+  detail::submit_to_thread<R>(call, [f = std::move(f), ... args = std::move(args)]() mutable -> R {
+    return std::invoke(std::move(f), std::move(args)...);
+  });
+  co_await detail::async_wait<void>(call, boost::asio::use_awaitable);
+  if constexpr (!std::is_void_v<R>) co_return std::move(*call->value);
 }
 
 }  // namespace taskio

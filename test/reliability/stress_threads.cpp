@@ -139,18 +139,19 @@ asio::awaitable<long> job(shared_state& s, job_record& rec, long id, std::uint32
     case recipe::to_thread_hop: {
       auto target = s.loops[(rnd >> 8) % n_loops]->ex;
       s.pool_calls.fetch_add(1);
-      co_return co_await taskio::to_thread([&s, target, id, d] {
+      auto fn = [&s, target, id, d] {  // named: see doc/results.md (g++ 12)
         struct done {
           shared_state& s;
           ~done() { s.pool_calls.fetch_sub(1); }
         } g{s};
         return taskio::run_coroutine_threadsafe(hop_job(id, d), target).result();
-      });
+      };
+      co_return co_await taskio::to_thread(std::move(fn));
     }
     case recipe::to_thread_self: {
       auto ex = co_await asio::this_coro::executor;
       s.pool_calls.fetch_add(1);
-      const bool cancelled = co_await taskio::to_thread([&s, ex] {
+      auto fn = [&s, ex] {  // named: see doc/results.md (g++ 12)
         struct done {
           shared_state& s;
           ~done() { s.pool_calls.fetch_sub(1); }
@@ -161,7 +162,8 @@ asio::awaitable<long> job(shared_state& s, job_record& rec, long id, std::uint32
         } catch (const cancelled_error&) {
           return true;
         }
-      });
+      };
+      const bool cancelled = co_await taskio::to_thread(std::move(fn));
       if (!cancelled) throw std::logic_error("the self-cancelling task was not cancelled");
       co_return id;
     }
@@ -250,7 +252,7 @@ void worker(shared_state& s, std::uint64_t seed, std::chrono::steady_clock::time
     unsigned got = 0;
     try {
       const long v = f.result(std::chrono::seconds(60));
-      got = v == static_cast<long>(id) ? k_value : 0;
+      got = v == static_cast<long>(id) ? unsigned(k_value) : 0u;
     } catch (const cancelled_error&) {
       got = k_cancelled;
     } catch (const taskio::timeout_error&) {
