@@ -20,6 +20,7 @@
 #include <taskio/run.hpp>
 #include <taskio/shield.hpp>
 #include <taskio/sleep.hpp>
+#include <taskio/spawn.hpp>
 #include <taskio/task.hpp>
 #include <taskio/task_group.hpp>
 #include <taskio/this_task.hpp>

@@ -18,8 +18,10 @@
 #include <boost/asio/execution/executor.hpp>
 #include <boost/asio/is_executor.hpp>
 
+#include <functional>
 #include <source_location>
 #include <string>
+#include <type_traits>
 
 namespace taskio {
 
@@ -53,6 +55,91 @@ template <class T>
 task<T> create_task(boost::asio::io_context& ctx, boost::asio::awaitable<T> coro, std::string name = {},
                     std::source_location where = std::source_location::current()) {
   return create_task(ctx.get_executor(), std::move(coro), std::move(name), where);
+}
+
+namespace detail {
+
+template <class A>
+inline constexpr bool is_asio_awaitable_v = false;
+template <class T, class E>
+inline constexpr bool is_asio_awaitable_v<boost::asio::awaitable<T, E>> = true;
+
+/// f(args...) with the arguments as lvalues when f accepts them so (they
+/// stay in the task's frame), else as rvalues (move-only by-value params).
+template <class F, class... Args>
+decltype(auto) invoke_kept(F& f, Args&... args) {
+  if constexpr (std::is_invocable_v<F&, Args&...>)
+    return std::invoke(f, args...);
+  else
+    return std::invoke(f, std::move(args)...);
+}
+
+template <class F, class... Args>
+struct kept_result {
+  using type = std::invoke_result_t<F&, Args&&...>;
+};
+template <class F, class... Args>
+  requires std::is_invocable_v<F&, Args&...>
+struct kept_result<F, Args...> {
+  using type = std::invoke_result_t<F&, Args&...>;
+};
+template <class F, class... Args>
+using kept_result_t = typename kept_result<F, Args...>::type;
+
+/// A callable returning an asio::awaitable<R>, invoked with `Args`.
+template <class F, class... Args>
+concept awaitable_factory = (std::is_invocable_v<std::decay_t<F>&, std::decay_t<Args>&...> ||
+                             std::is_invocable_v<std::decay_t<F>&, std::decay_t<Args>&&...>) &&
+                            is_asio_awaitable_v<kept_result_t<std::decay_t<F>, std::decay_t<Args>...>>;
+
+/// The outermost coroutine of a task made from a callable: f and args are
+/// its parameters, so they live in its frame exactly as long as the task
+/// runs (what asio::co_spawn(ex, F) does with F). f(args...) is called in
+/// the task's first step.
+template <class R, class F, class... Args>
+boost::asio::awaitable<R> call_kept(F f, Args... args) {
+  co_return co_await invoke_kept(f, args...);
+}
+
+/// call_kept(f, args...) for the decayed types, not started.
+template <class F, class... Args>
+auto keep_callable(F&& f, Args&&... args) {
+  using A = kept_result_t<std::decay_t<F>, std::decay_t<Args>...>;
+  using R = typename A::value_type;
+  return call_kept<R, std::decay_t<F>, std::decay_t<Args>...>(std::forward<F>(f), std::forward<Args>(args)...);
+}
+
+}  // namespace detail
+
+/// Creates a task running f(args...) (a callable returning an
+/// asio::awaitable<R>) on the current task's executor, or on the running
+/// loop from a plain loop callback.
+///
+/// Lifetime: f and args are decay-copied (moved from rvalues) and stored
+/// with the task until it is done, as asio::co_spawn(ex, F) keeps F: a
+/// lambda's captures stay valid for the whole body, after the creator's
+/// scope ended. f(args...) is called in the task's first step; args are
+/// passed as lvalues (stored objects) when f accepts them, else moved.
+/// Exceptions: as create_task(coro); what f throws (inside the task).
+template <class F, class... Args>
+  requires detail::awaitable_factory<F, Args...>
+auto create_task(F&& f, Args&&... args) {
+  return create_task(detail::keep_callable(std::forward<F>(f), std::forward<Args>(args)...));
+}
+
+/// The same on `ex` (an executor, as create_task(ex, coro)).
+template <class Executor, class F, class... Args>
+  requires((boost::asio::execution::is_executor<Executor>::value || boost::asio::is_executor<Executor>::value) &&
+           detail::awaitable_factory<F, Args...>)
+auto create_task(const Executor& ex, F&& f, Args&&... args) {
+  return create_task(ex, detail::keep_callable(std::forward<F>(f), std::forward<Args>(args)...));
+}
+
+/// The same on an io_context.
+template <class F, class... Args>
+  requires detail::awaitable_factory<F, Args...>
+auto create_task(boost::asio::io_context& ctx, F&& f, Args&&... args) {
+  return create_task(ctx.get_executor(), detail::keep_callable(std::forward<F>(f), std::forward<Args>(args)...));
 }
 
 }  // namespace taskio

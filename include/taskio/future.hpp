@@ -76,10 +76,12 @@ public:
   bool cancelled() const noexcept { return s_->cancelled(); }
 
   /// invalid_state_error while pending, cancelled_error if cancelled, the
-  /// exception if one was set; else the value.
+  /// exception if one was set; else the value: a copy for a copyable T; a
+  /// move-only T is moved out by the first retrieval (result() or an
+  /// awaiter) and any later one throws invalid_state_error.
   T result() const {
     s_->check_result("taskio::future::result");
-    if constexpr (!std::is_void_v<T>) return s_->value();
+    if constexpr (!std::is_void_v<T>) return s_->take_value("taskio::future::result");
   }
   std::exception_ptr exception() const { return s_->exception("taskio::future::exception"); }
 
@@ -93,8 +95,9 @@ public:
   }
   std::size_t remove_done_callback(callback_id id) const { return s_->remove_done_callback(id); }
 
-  /// Waits for completion; signature void(std::exception_ptr, T). Cancelling
-  /// the awaiter cancels the future.
+  /// Waits for completion; signature void(std::exception_ptr, T)
+  /// (std::optional<T> for a T without a default constructor; awaiting with
+  /// use_awaitable returns T). Cancelling the awaiter cancels the future.
   template <class CompletionToken = boost::asio::use_awaitable_t<>>
   auto async_wait(CompletionToken&& token = {}) const {
     return detail::async_wait<T>(s_, std::forward<CompletionToken>(token));

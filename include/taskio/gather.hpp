@@ -133,11 +133,6 @@ private:
   std::size_t finished_ = 0;
 };
 
-template <class A>
-inline constexpr bool is_asio_awaitable_v = false;
-template <class T, class E>
-inline constexpr bool is_asio_awaitable_v<boost::asio::awaitable<T, E>> = true;
-
 /// asyncio's ensure_future: tasks and futures as they are, an awaitable
 /// becomes a task on the current task's executor.
 template <class A>

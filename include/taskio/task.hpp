@@ -108,16 +108,26 @@ public:
 
   /// The task's value. invalid_state_error while pending; cancelled_error if
   /// cancelled; the task's exception if it failed.
+  ///
+  /// Results of any movable type: a copyable T is copied to every caller
+  /// and awaiter. A move-only T (std::unique_ptr, a socket) is moved out by
+  /// the first retrieval (result(), async_wait, or a combinator such as
+  /// gather or shield that consumes the task); any later retrieval throws
+  /// invalid_state_error ("the move-only result was already taken"), never
+  /// a moved-from object.
   T result() const {
     auto* s = typed_state();
     s->check_result("taskio::task::result");
-    if constexpr (!std::is_void_v<T>) return s->value();
+    if constexpr (!std::is_void_v<T>) return s->take_value("taskio::task::result");
   }
 
   /// Waits for the task to finish: any Asio completion token with signature
-  /// void(std::exception_ptr, T) (void(std::exception_ptr) for void).
-  /// `co_await t.async_wait()` inside an asio::awaitable returns the result or
-  /// rethrows the task's exception.
+  /// void(std::exception_ptr, T) (void(std::exception_ptr) for void; for a T
+  /// without a default constructor void(std::exception_ptr,
+  /// std::optional<T>), empty on failure, since a failed wait has no T).
+  /// `co_await t.async_wait()` inside an asio::awaitable returns the result
+  /// (the T itself, for every T) or rethrows the task's exception. The
+  /// value is retrieved as result() does (a move-only value once).
   ///
   /// Cancellation: cancelling the awaiting task (or emitting on the token's
   /// cancellation slot) cancels the awaited task; the awaiter keeps waiting

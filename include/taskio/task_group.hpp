@@ -57,6 +57,7 @@
 #define TASKIO_TASK_GROUP_HPP
 
 #include <taskio/config.hpp>
+#include <taskio/create_task.hpp>
 #include <taskio/exception_group.hpp>
 #include <taskio/task.hpp>
 
@@ -98,6 +99,17 @@ public:
     auto t = detail::launch_task(ex, std::move(coro), std::move(name), where);
     adopt(*t);
     return task<T>(std::move(t));
+  }
+
+  /// Creates a child task running f(args...), a callable returning an
+  /// asio::awaitable<R>. f and args are stored with the child until it is
+  /// done (as taskio::create_task(f, args...) does): capturing lambdas are
+  /// safe. Otherwise as create_task(coro): the same checks, and f is
+  /// destroyed without being called when the group refuses the child.
+  template <class F, class... Args>
+    requires detail::awaitable_factory<F, Args...>
+  auto create_task(F&& f, Args&&... args) {
+    return create_task(detail::keep_callable(std::forward<F>(f), std::forward<Args>(args)...));
   }
 
   /// Enters the group: the current task becomes its parent. Does not

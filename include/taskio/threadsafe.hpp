@@ -119,17 +119,19 @@ public:
     complete(lock, status::finished, nullptr);
   }
 
-  /// Waits, then the value (a copy) or the exception.
-  T result(std::optional<duration> timeout) const {
+  /// Waits, then the value (a copy; a move-only value is moved out once,
+  /// see take_result) or the exception.
+  T result(std::optional<duration> timeout) {
     if (auto e = wait(timeout, "taskio::concurrent_future::result")) std::rethrow_exception(e);
     if constexpr (!std::is_void_v<T>) {
       std::lock_guard lock(mutex_);
-      return *value_;
+      return take_result(value_, taken_, "taskio::concurrent_future::result");
     }
   }
 
 private:
   std::optional<value_type> value_;
+  bool taken_ = false;
 };
 
 }  // namespace detail
@@ -153,6 +155,8 @@ public:
   /// is NOT cancelled); cancelled_error if the task or this future was
   /// cancelled; std::runtime_error when called on a thread running the
   /// target loop; std::logic_error on an empty future.
+  /// A copyable value is copied to every caller; a move-only one is moved
+  /// out by the first result() and later calls throw invalid_state_error.
   T result(std::optional<duration> timeout = {}) const { return state()->result(timeout); }
 
   /// Blocks like result(); the task's exception, or null if it succeeded.

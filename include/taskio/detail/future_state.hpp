@@ -221,6 +221,23 @@ callback_id future_state_base::add_done_callback(F f) {
   return id;
 }
 
+/// What retrieving a result gives (task/future result(), awaiting, the
+/// combinators): a copy for copyable T, so every awaiter gets the value; for
+/// a move-only T the first retrieval moves the value out and every later one
+/// throws invalid_state_error (never a moved-from object).
+template <class T>
+T take_result(std::optional<T>& value, bool& taken, const char* who) {
+  if constexpr (std::is_copy_constructible_v<T>) {
+    return *value;
+  } else {
+    if (taken)
+      throw invalid_state_error(std::string(who) +
+                                ": the move-only result was already taken (moved out by an earlier retrieval)");
+    taken = true;
+    return std::move(*value);
+  }
+}
+
 /// The result slot of a future<T> / task<T>.
 template <class T>
 class result_slot {
@@ -229,24 +246,35 @@ public:
   void store(U&& v) {
     value_.emplace(std::forward<U>(v));
   }
-  const T& value() const { return *value_; }
+  /// The stored value (see take_result). Only once the state finished
+  /// successfully.
+  T take_value(const char* who) { return take_result(value_, taken_, who); }
 
 private:
   std::optional<T> value_;
+  bool taken_ = false;
 };
 
 template <>
 class result_slot<void> {
 public:
   void store() noexcept {}
-  void value() const noexcept {}
+  void take_value(const char*) noexcept {}
 };
 
+/// The value argument of a wait handler: T, or std::optional<T> when T has
+/// no default constructor (a failed wait has no T to pass; Asio's own
+/// co_spawn requires T() there).
+template <class T>
+using wait_value_t = std::conditional_t<std::is_default_constructible_v<T>, T, std::optional<T>>;
+
 /// Completion signature of waiting on a T: void(exception_ptr, T), or
-/// void(exception_ptr) for void.
+/// void(exception_ptr) for void; void(exception_ptr, std::optional<T>) for a
+/// T without a default constructor (awaiting with use_awaitable still
+/// returns T: see async_wait).
 template <class T>
 struct wait_signature {
-  using type = void(std::exception_ptr, T);
+  using type = void(std::exception_ptr, wait_value_t<T>);
 };
 template <>
 struct wait_signature<void> {
@@ -256,22 +284,32 @@ template <class T>
 using wait_signature_t = typename wait_signature<T>::type;
 
 /// Invokes a wait handler with an exception, or with the value of `target`
-/// (a future_state<T> / task_state<T>, may be null). The handler may resume
-/// the awaiter inline, for as long as it runs until it suspends again, so
-/// `target` (a gather's state holds every child) is released first, after
-/// the value was copied out.
+/// (a future_state<T> / task_state<T>, may be null), taken as take_result
+/// says (a move-only value already taken gives invalid_state_error). The
+/// handler may resume the awaiter inline, for as long as it runs until it
+/// suspends again, so `target` (a gather's state holds every child) is
+/// released first, after the value was taken out.
 template <class T, class Handler, class State>
 void invoke_wait_handler(Handler& h, std::exception_ptr e, ref_ptr<State> target) {
   if constexpr (std::is_void_v<T>) {
     target = nullptr;
     std::move(h)(std::move(e));
-  } else if (e || !target) {
-    target = nullptr;
-    std::move(h)(std::move(e), T{});
   } else {
-    T value = target->value();
+    std::optional<T> value;
+    if (!e && target) {
+      try {
+        value.emplace(target->take_value("taskio: awaiting a result"));
+      } catch (...) {
+        e = std::current_exception();
+      }
+    } else if (!e) {
+      e = std::make_exception_ptr(invalid_state_error("taskio: awaiting a result: no state"));
+    }
     target = nullptr;
-    std::move(h)(std::exception_ptr(), std::move(value));
+    if (e)
+      std::move(h)(std::move(e), wait_value_t<T>{});
+    else
+      std::move(h)(std::exception_ptr(), wait_value_t<T>(std::move(*value)));
   }
 }
 

@@ -16,6 +16,10 @@
 #include <taskio/detail/operation.hpp>
 
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <optional>
 
 #include <stdexcept>
 
@@ -87,10 +91,36 @@ struct initiate_wait {
   }
 };
 
+/// Awaiting a T without a default constructor with use_awaitable: the
+/// operation completes with std::optional<T> (see wait_signature); this
+/// frame hands the awaiter the T itself.
+template <class T, class State, class Executor>
+boost::asio::awaitable<T, Executor> await_unwrapped(ref_ptr<State> target) {
+  std::optional<T> v = co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<Executor>&,
+                                                            wait_signature_t<T>>(
+      initiate_wait<T, State>{}, boost::asio::use_awaitable_t<Executor>{}, std::move(target));
+  co_return std::move(*v);
+}
+
+template <class T>
+inline constexpr bool needs_unwrap_v = !std::is_void_v<T> && !std::is_default_constructible_v<T>;
+
+template <class Token>
+struct use_awaitable_executor {};
+template <class Executor>
+struct use_awaitable_executor<boost::asio::use_awaitable_t<Executor>> {
+  using type = Executor;
+};
+
 template <class T, class State, class CompletionToken>
 auto async_wait(ref_ptr<State> target, CompletionToken&& token) {
-  return boost::asio::async_initiate<CompletionToken, wait_signature_t<T>>(initiate_wait<T, State>{}, token,
-                                                                           std::move(target));
+  using D = std::remove_cvref_t<CompletionToken>;
+  if constexpr (needs_unwrap_v<T> && requires { typename use_awaitable_executor<D>::type; }) {
+    return await_unwrapped<T, State, typename use_awaitable_executor<D>::type>(std::move(target));
+  } else {
+    return boost::asio::async_initiate<CompletionToken, wait_signature_t<T>>(initiate_wait<T, State>{}, token,
+                                                                             std::move(target));
+  }
 }
 
 }  // namespace taskio::detail
