@@ -84,16 +84,15 @@ boost::asio::awaitable<awaitable_result_t<F>> wait_for_now(F fut) {
 /// Cancellation: see the header comment; with timeout == 0 the caller is not
 /// cancelled by wait_for itself.
 /// Exceptions: timeout_error (with the cancellation nested), `aw`'s
-/// exception, cancelled_error; std::invalid_argument for a negative timeout
-/// (thrown when awaited; the same rule as timeout()).
+/// exception, cancelled_error; std::invalid_argument for a NaN, infinite or
+/// too large timeout (thrown when awaited; the same rule as timeout()). Any
+/// std::chrono::duration; a negative timeout is zero (any_delay, clock.hpp).
 template <class A>
   requires awaitable_like<A>
-boost::asio::awaitable<awaitable_result_t<A>> wait_for(A aw, std::optional<clock::duration> timeout) {
+boost::asio::awaitable<awaitable_result_t<A>> wait_for(A aw, std::optional<any_delay> timeout) {
   if (!timeout) co_return co_await detail::as_awaitable(std::move(aw));
-  if (*timeout < clock::duration::zero())
-    throw std::invalid_argument("taskio::wait_for: negative timeout (use 0s to give no time at all)");
-  if (*timeout > clock::duration::zero())
-    co_return co_await taskio::timeout(*timeout, detail::as_awaitable(std::move(aw)));
+  if (const clock::duration d = timeout->get("taskio::wait_for"); d > clock::duration::zero())
+    co_return co_await taskio::timeout(d, detail::as_awaitable(std::move(aw)));
   co_return co_await detail::wait_for_now(detail::ensure_future(std::move(aw)));
 }
 
