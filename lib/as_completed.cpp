@@ -14,10 +14,9 @@
 namespace taskio::detail {
 
 as_completed_state::as_completed_state(std::span<future_state_base* const> children,
-                                       std::optional<clock::duration> timeout)
+                                       std::optional<any_delay> delay)
     : watcher("taskio::as_completed") {
-  if (timeout && *timeout < clock::duration::zero())
-    throw std::invalid_argument("taskio::as_completed: negative timeout");
+  const std::optional<clock::duration> timeout = get_delay(delay, "taskio::as_completed");
   watch(children);
   todo_ = size();
   if (todo_ > 0 && timeout) arm_timeout(*timeout);

@@ -140,15 +140,19 @@ std::size_t future_state_base::remove_done_callback(callback_id id) noexcept {
   return removed;
 }
 
-callback_scope::callback_scope(loop* l) noexcept
-    : prev_loop_(thread_state::current_loop()), prev_task_(thread_state::current_task()) {
+callback_scope::callback_scope(loop* l, const boost::asio::any_io_executor* ex) noexcept
+    : prev_loop_(thread_state::current_loop()),
+      prev_task_(thread_state::current_task()),
+      prev_executor_(thread_state::current_executor()) {
   thread_state::current_loop() = l;
   thread_state::current_task() = nullptr;
+  thread_state::current_executor() = ex;
 }
 
 callback_scope::~callback_scope() {
   thread_state::current_loop() = prev_loop_;
   thread_state::current_task() = static_cast<task_state_base*>(prev_task_);
+  thread_state::current_executor() = prev_executor_;
 }
 
 void callback_scope::report(std::exception_ptr e) {

@@ -26,17 +26,32 @@ clock::time_point clock::now() noexcept {
   return time_point(std::chrono::duration_cast<duration>(std::chrono::steady_clock::now().time_since_epoch()));
 }
 
+void any_delay::reject(const char* who) const {
+  switch (status_) {
+    case status::nan: throw std::invalid_argument(std::string(who) + ": delay is NaN");
+    case status::infinite:
+      throw std::invalid_argument(std::string(who) +
+                                  ": delay is infinite (to wait without a deadline, give no delay)");
+    case status::too_large: throw std::invalid_argument(std::string(who) + ": delay is too large (over 100 years)");
+    case status::ok: break;
+  }
+  throw std::logic_error(std::string(who) + ": bad delay");
+}
+
 namespace detail {
 
-
-loop_scope::loop_scope(loop* l) noexcept
-    : prev_loop_(thread_state::current_loop()), prev_task_(thread_state::current_task()) {
+loop_scope::loop_scope(loop* l, const boost::asio::any_io_executor* ex) noexcept
+    : prev_loop_(thread_state::current_loop()),
+      prev_task_(thread_state::current_task()),
+      prev_executor_(thread_state::current_executor()) {
   thread_state::current_loop() = l;
   thread_state::current_task() = nullptr;
+  thread_state::current_executor() = ex;
 }
 loop_scope::~loop_scope() {
   thread_state::current_loop() = prev_loop_;
   thread_state::current_task() = prev_task_;
+  thread_state::current_executor() = prev_executor_;
 }
 
 loop& running_loop(const char* who) {

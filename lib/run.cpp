@@ -3,18 +3,15 @@
 //
 // Distributed under the Boost Software License, Version 1.0.
 //
-// runner (asyncio.Runner), the loop clock and loop callbacks.
+// runner (asyncio.Runner).
 
 #include <taskio/run.hpp>
 
 #include "stop_signals.hpp"
 
-#include <taskio/detail/callback_timer.hpp>
 #include <taskio/detail/loop.hpp>
 #include <taskio/detail/task_state.hpp>
 #include <taskio/log.hpp>
-
-#include <boost/asio/post.hpp>
 
 #include <iostream>
 #include <stdexcept>
@@ -143,92 +140,6 @@ int run_main(boost::asio::awaitable<int> main, run_options opts) noexcept {
 
 int run_main(boost::asio::awaitable<void> main, run_options opts) noexcept {
   return run_main_impl(std::move(main), std::move(opts));
-}
-
-// ---------------------------------------------------------------------------
-// clock and callbacks
-
-clock::time_point loop_time() { return detail::running_loop("taskio::loop_time").now(); }
-
-void advance_time(clock::duration d) { detail::running_loop("taskio::advance_time").advance(d); }
-
-
-namespace detail {
-
-void callback_timer::schedule() {
-  boost::asio::post(l->get_executor(), [self = ref_ptr<callback_timer>(this)] {
-    if (self->cancelled) return;
-    callback_scope scope(self->l);
-    auto f = std::move(self->fn);
-    try {
-      f();
-    } catch (...) {
-      scope.report(std::current_exception());
-    }
-  });
-}
-
-void callback_timer::on_fire(timer_node* n) {
-  auto* t = static_cast<callback_timer*>(n);
-  t->schedule();
-  t->release();  // the queue's reference
-}
-
-void callback_timer::on_destroy(timer_node* n) { static_cast<callback_timer*>(n)->release(); }
-
-}  // namespace detail
-
-timer_handle::timer_handle(detail::ref_ptr<detail::callback_timer> t) noexcept : t_(std::move(t)) {}
-
-void timer_handle::cancel() const {
-  if (!t_ || t_->cancelled) return;
-  t_->cancelled = true;
-  t_->fn = nullptr;
-  if (t_->l->remove_timer(*t_)) t_->release();  // the queue's reference
-}
-
-bool timer_handle::cancelled() const { return t_ && t_->cancelled; }
-
-clock::time_point timer_handle::when() const {
-  if (!t_) throw std::logic_error("taskio::timer_handle: empty handle");
-  return t_->when;
-}
-
-namespace {
-detail::ref_ptr<detail::callback_timer> make_callback(const char* who, std::function<void()> f) {
-  if (!f) throw std::invalid_argument(std::string(who) + ": empty callback");
-  detail::ref_ptr<detail::callback_timer> t(new detail::callback_timer);
-  t->l = &detail::running_loop(who);
-  t->fn = std::move(f);
-  t->fire = &detail::callback_timer::on_fire;
-  t->destroy = &detail::callback_timer::on_destroy;
-  return t;
-}
-
-timer_handle schedule_at(detail::ref_ptr<detail::callback_timer> t, clock::time_point when) {
-  t->when = when;
-  t->add_ref();  // the queue's reference
-  t->l->add_timer(*t);
-  return timer_handle(std::move(t));
-}
-}  // namespace
-
-timer_handle call_soon(std::function<void()> f) {
-  auto t = make_callback("taskio::call_soon", std::move(f));
-  t->when = t->l->now();
-  t->schedule();
-  return timer_handle(std::move(t));
-}
-
-timer_handle call_later(clock::duration delay, std::function<void()> f) {
-  if (delay < clock::duration::zero()) throw std::invalid_argument("taskio::call_later: negative delay");
-  auto t = make_callback("taskio::call_later", std::move(f));
-  return schedule_at(t, t->l->now() + delay);
-}
-
-timer_handle call_at(clock::time_point when, std::function<void()> f) {
-  auto t = make_callback("taskio::call_at", std::move(f));
-  return schedule_at(t, when);
 }
 
 }  // namespace taskio

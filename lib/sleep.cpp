@@ -9,11 +9,10 @@
 
 namespace taskio {
 
-namespace detail {
-void check_delay(const char* who, clock::duration d) {
-  if (d < clock::duration::zero()) throw std::invalid_argument(std::string(who) + ": negative delay");
+boost::asio::awaitable<void> sleep(any_delay delay) {
+  const clock::duration d = delay.get("taskio::sleep");
+  return detail::async_sleep(detail::running_loop("taskio::sleep"), d, boost::asio::use_awaitable);
 }
-}  // namespace detail
 
 boost::asio::awaitable<void> sleep_until(clock::time_point when) {
   detail::loop& l = detail::running_loop("taskio::sleep_until");

@@ -9,7 +9,9 @@
 
 #include <taskio/timeout.hpp>
 
+#include <taskio/detail/callback_timer.hpp>
 #include <taskio/detail/loop.hpp>
+#include <taskio/detail/task_state.hpp>
 #include <taskio/this_task.hpp>
 
 #include <cmath>
@@ -82,10 +84,14 @@ void timeout_scope::reschedule(std::optional<clock::time_point> when) {
   timer_.cancel();
   timer_ = timer_handle();
   if (!when) return;
-  if (*when <= loop_time())
-    timer_ = call_soon([this] { on_deadline(); });
-  else
-    timer_ = call_at(*when, [this] { on_deadline(); });
+  // The handler runs on the executor of the task that entered the scope
+  // (its strand), whoever reschedules; exit cancels it there, so a deadline
+  // that came due meanwhile does nothing.
+  detail::task_state_base& t = *task_.state();
+  auto h = detail::make_callback("taskio::timeout_scope::reschedule", t.get_loop(), t.inner().get(),
+                                 [this] { on_deadline(); });
+  detail::schedule_callback(*h, *when <= t.get_loop().now() ? std::nullopt : when);
+  timer_ = timer_handle(std::move(h));
 }
 
 void timeout_scope::on_deadline() {
@@ -123,13 +129,10 @@ boost::asio::awaitable<bool> timeout_scope::aexit(std::exception_ptr e) {
   co_return false;
 }
 
-timeout_scope timeout(std::optional<clock::duration> delay) {
+timeout_scope timeout(std::optional<any_delay> delay) {
   const clock::time_point now = detail::running_loop("taskio::timeout").now();
   if (!delay) return timeout_scope(std::nullopt);
-  if (*delay < clock::duration::zero())
-    throw std::invalid_argument(
-        "taskio::timeout: negative delay (use timeout(0s) or timeout_at(<past time>) to expire at once)");
-  return timeout_scope(now + *delay);
+  return timeout_scope(now + delay->get("taskio::timeout"));
 }
 
 timeout_scope timeout_at(std::optional<clock::time_point> when) { return timeout_scope(when); }

@@ -97,7 +97,6 @@ void watcher::unwatch() noexcept {
 }
 
 void watcher::arm_timeout(clock::duration delay) {
-  if (delay < clock::duration::zero()) throw std::invalid_argument(std::string(who_) + ": negative timeout");
   timer_.owner = this;
   timer_.when = loop_->now() + delay;
   timer_.fire = &watcher::fire_timeout;
@@ -136,11 +135,10 @@ wait_state::wait_state(std::span<future_state_base* const> fs, const wait_option
       mode_ != return_when::all_completed)
     throw std::invalid_argument("taskio::wait: Invalid return_when value: " +
                                 std::to_string(static_cast<int>(mode_)));
-  if (opts.timeout && *opts.timeout < clock::duration::zero())
-    throw std::invalid_argument("taskio::wait: negative timeout");
+  const std::optional<clock::duration> timeout = get_delay(opts.timeout, "taskio::wait");
   watch(fs);
   remaining_ = size();
-  if (opts.timeout) arm_timeout(*opts.timeout);
+  if (timeout) arm_timeout(*timeout);
 }
 
 boost::asio::awaitable<void> wait_state::wait(ref_ptr<wait_state> self) {

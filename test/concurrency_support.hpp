@@ -3,7 +3,8 @@
 //
 // Distributed under the Boost Software License, Version 1.0.
 //
-// Helpers shared by the tests of gather, wait and as_completed.
+// Helpers shared by the tests of gather, wait and as_completed, and by the
+// tests on an io_context run by several threads.
 
 #ifndef TASKIO_TEST_CONCURRENCY_SUPPORT_HPP
 #define TASKIO_TEST_CONCURRENCY_SUPPORT_HPP
@@ -11,6 +12,7 @@
 #include "timeout_support.hpp"  // value_after, error_text
 
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace taskio_test {
@@ -32,6 +34,22 @@ std::vector<taskio::task<int>> tasks_after(S... seconds) {
   (ts.push_back(taskio::create_task(value_after(std::chrono::seconds(seconds), seconds))), ...);
   return ts;
 }
+
+/// An io_context run by `n` threads until destroyed.
+struct threaded_loop {
+  asio::io_context io{4};
+  asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(io);
+  std::vector<std::thread> threads;
+
+  explicit threaded_loop(int n) {
+    for (int i = 0; i < n; ++i) threads.emplace_back([this] { io.run(); });
+  }
+  ~threaded_loop() {
+    work.reset();
+    io.stop();  // an armed loop timer would otherwise keep run() busy
+    for (auto& t : threads) t.join();
+  }
+};
 
 /// A vector of `a...` (g++ 12 cannot compile std::initializer_list inside
 /// coroutines).

@@ -62,7 +62,7 @@ public:
   /// What take() returns once the timeout has passed.
   static constexpr std::size_t timed_out = static_cast<std::size_t>(-1);
 
-  as_completed_state(std::span<future_state_base* const> children, std::optional<clock::duration> timeout);
+  as_completed_state(std::span<future_state_base* const> children, std::optional<any_delay> timeout);
 
   bool has_next() const noexcept { return handed_out_ < size(); }
   /// Counts one next(); std::logic_error when none is left.
@@ -152,9 +152,11 @@ private:
 ///
 /// Cancellation: the call itself does not suspend; see next().
 /// Exceptions: std::runtime_error "no running event loop" outside a loop;
-/// std::invalid_argument for a negative timeout or a child of another loop.
+/// std::invalid_argument for a NaN, infinite or too large timeout (any
+/// std::chrono::duration; negative: zero, see any_delay) or a child of
+/// another loop.
 template <detail::awaitable_range R>
-auto as_completed(R&& range, std::optional<clock::duration> timeout = {}) {
+auto as_completed(R&& range, std::optional<any_delay> timeout = {}) {
   auto hs = detail::to_handles(std::forward<R>(range));
   return as_completed_range<typename decltype(hs)::value_type>(detail::ref_ptr<detail::as_completed_state>(
       new detail::as_completed_state(detail::states_of(hs), timeout)));

@@ -3,7 +3,8 @@
 //
 // Distributed under the Boost Software License, Version 1.0.
 //
-// asyncio.run / asyncio.Runner, the loop clock and loop callbacks.
+// asyncio.run / asyncio.Runner. (The loop clock and loop callbacks are in
+// loop_callbacks.hpp, included here.)
 //
 // taskio::run(main) creates a fresh loop (an io_context run on this thread),
 // runs `main` as a task until it is done, then shuts down: every task still
@@ -28,7 +29,7 @@
 #include <taskio/clock.hpp>
 #include <taskio/config.hpp>
 #include <taskio/create_task.hpp>
-#include <taskio/detail/callback_timer.hpp>
+#include <taskio/loop_callbacks.hpp>
 #include <taskio/task.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -37,7 +38,6 @@
 #include <chrono>
 #include <csignal>
 #include <cstddef>
-#include <functional>
 #include <memory>
 #include <vector>
 
@@ -121,37 +121,6 @@ T run(boost::asio::awaitable<T> main, run_options opts = {}) {
 /// loop) are reported the same way (1). Never throws.
 TASKIO_DECL int run_main(boost::asio::awaitable<int> main, run_options opts = {}) noexcept;
 TASKIO_DECL int run_main(boost::asio::awaitable<void> main, run_options opts = {}) noexcept;
-
-/// The running loop's time (asyncio loop.time()).
-TASKIO_DECL clock::time_point loop_time();
-
-/// Virtual-time loops only: the current step "was busy" for d: the clock
-/// moves forward, nothing yields. std::logic_error on a real-time loop.
-TASKIO_DECL void advance_time(clock::duration d);
-
-
-/// A scheduled loop callback (asyncio.TimerHandle).
-class TASKIO_DECL timer_handle {
-public:
-  timer_handle() noexcept = default;
-  explicit timer_handle(detail::ref_ptr<detail::callback_timer> t) noexcept;
-  /// Prevents the callback from running (no effect once it ran).
-  void cancel() const;
-  bool cancelled() const;
-  /// When the callback is (or was) due.
-  clock::time_point when() const;
-
-private:
-  detail::ref_ptr<detail::callback_timer> t_;
-};
-
-/// Schedules f() as a plain loop callback in the next iteration (FIFO).
-TASKIO_DECL timer_handle call_soon(std::function<void()> f);
-/// Schedules f() after `delay` on the loop clock (std::invalid_argument if
-/// negative). Equal deadlines run in scheduling order.
-TASKIO_DECL timer_handle call_later(clock::duration delay, std::function<void()> f);
-/// Schedules f() at loop time `when`.
-TASKIO_DECL timer_handle call_at(clock::time_point when, std::function<void()> f);
 
 }  // namespace taskio
 

@@ -7,9 +7,11 @@
 //
 // Cancellation: always a cancellation point, sleep(0) included (a bare
 // yield: exactly one loop iteration). A cancelled sleep removes its timer.
-// Exceptions: std::invalid_argument for a negative or NaN delay (asyncio
-// treats negative delays as 0; taskio rejects them as the bugs they usually
-// are); std::runtime_error "no running event loop" outside a loop.
+// Delays: any std::chrono::duration (floating point included); a negative
+// delay behaves like zero, as in asyncio (any_delay, clock.hpp).
+// Exceptions: std::invalid_argument for a NaN, infinite or too large delay
+// ("taskio::sleep: delay is NaN"); std::runtime_error "no running event
+// loop" outside a loop.
 
 #ifndef TASKIO_SLEEP_HPP
 #define TASKIO_SLEEP_HPP
@@ -21,39 +23,16 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <chrono>
-#include <cmath>
-#include <concepts>
-#include <stdexcept>
-
 namespace taskio {
 
-namespace detail {
-TASKIO_DECL void check_delay(const char* who, clock::duration d);
-template <class Rep, class Period>
-clock::duration to_delay(const char* who, std::chrono::duration<Rep, Period> d) {
-  if constexpr (std::floating_point<Rep>) {
-    if (std::isnan(d.count())) throw std::invalid_argument(std::string(who) + ": delay is NaN");
-    if (d.count() < 0) throw std::invalid_argument(std::string(who) + ": negative delay");
-    if (d >= std::chrono::duration<double>(std::chrono::hours(24 * 365 * 100)))
-      throw std::invalid_argument(std::string(who) + ": delay is too large");
-  }
-  auto r = std::chrono::duration_cast<clock::duration>(d);
-  check_delay(who, r);
-  return r;
-}
-}  // namespace detail
-
-/// Suspends the calling task for `delay`; returns `result` (if given).
+/// Suspends the calling task for `delay`: any std::chrono::duration, a
+/// negative delay being zero (one bare yield), see any_delay (clock.hpp).
 /// (The delay and the running loop are checked when sleep() is called.)
-template <class Rep, class Period>
-boost::asio::awaitable<void> sleep(std::chrono::duration<Rep, Period> delay) {
-  auto d = detail::to_delay("taskio::sleep", delay);
-  return detail::async_sleep(detail::running_loop("taskio::sleep"), d, boost::asio::use_awaitable);
-}
+TASKIO_DECL boost::asio::awaitable<void> sleep(any_delay delay);
 
-template <class Rep, class Period, class T>
-boost::asio::awaitable<T> sleep(std::chrono::duration<Rep, Period> delay, T result) {
+/// The same, then returns `result` (checked when awaited).
+template <class T>
+boost::asio::awaitable<T> sleep(any_delay delay, T result) {
   co_await sleep(delay);
   co_return result;
 }

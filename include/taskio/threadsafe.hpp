@@ -223,8 +223,8 @@ template <class Executor, class F>
 void call_soon_threadsafe(const Executor& ex, F f) {
   const boost::asio::any_io_executor target = detail::unwrap_executor(boost::asio::any_io_executor(ex));
   detail::loop* l = &detail::loop::of(target);
-  boost::asio::post(target, [l, f = std::move(f)]() mutable {
-    detail::loop_scope scope(l);
+  boost::asio::post(target, [l, target, f = std::move(f)]() mutable {
+    detail::loop_scope scope(l, &target);  // what f schedules runs on `target` too
     try {
       f();
     } catch (...) {

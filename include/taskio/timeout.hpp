@@ -18,7 +18,10 @@
 // lvalue scope and may inspect expired() afterwards).
 //
 // Cancellation: when the deadline passes, the handler cancels the task that
-// entered the scope, once and with no message (count +1). At exit the scope
+// entered the scope, once and with no message (count +1). The handler runs
+// on that task's executor (its strand, on an io_context run by several
+// threads), never concurrently with the task's steps; a deadline that comes
+// due after the scope exited does nothing. At exit the scope
 // withdraws its request (uncancel) and, if the count is then back to the
 // value it had at entry and the block ended with a cancellation, raises
 // timeout_error instead. A cancellation requested by anybody else keeps
@@ -36,7 +39,7 @@
 #include <taskio/async_with.hpp>
 #include <taskio/clock.hpp>
 #include <taskio/config.hpp>
-#include <taskio/run.hpp>
+#include <taskio/loop_callbacks.hpp>
 #include <taskio/task.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -126,16 +129,14 @@ private:
 TASKIO_DECL std::ostream& operator<<(std::ostream& os, const timeout_scope& t);
 
 /// asyncio.timeout(delay): a scope whose deadline is loop_time() + delay,
-/// computed NOW (at the call, not at entry); no delay: no deadline. A zero
-/// delay fires in the next loop iteration.
+/// computed NOW (at the call, not at entry); no delay: no deadline. Any
+/// std::chrono::duration; a zero or negative delay (asyncio: "already
+/// expired") fires in the next loop iteration after entry.
 ///
 /// Cancellation: none here; see timeout_scope.
 /// Exceptions: std::runtime_error "no running event loop" outside a loop;
-/// std::invalid_argument for a negative delay (asyncio treats it as "already
-/// expired"; taskio rejects negative delays as sleep() and call_later() do:
-/// write timeout(0s), or timeout_at() with a past time point, to mean "expire
-/// at once").
-TASKIO_DECL timeout_scope timeout(std::optional<clock::duration> delay);
+/// std::invalid_argument for a NaN, infinite or too large delay (any_delay).
+TASKIO_DECL timeout_scope timeout(std::optional<any_delay> delay);
 
 /// asyncio.timeout_at(when): a scope with an absolute deadline (loop clock);
 /// a time point at or before loop_time() fires in the next iteration after
@@ -152,7 +153,7 @@ TASKIO_DECL timeout_scope timeout_at(std::optional<clock::time_point> when);
 /// Exceptions: timeout_error; `aw`'s exception; those of timeout(delay);
 /// std::invalid_argument (at the call) for an empty `aw` (moved from).
 template <class T>
-boost::asio::awaitable<T> timeout(clock::duration delay, boost::asio::awaitable<T> aw) {
+boost::asio::awaitable<T> timeout(any_delay delay, boost::asio::awaitable<T> aw) {
   detail::require_valid(aw);
   return async_with(timeout(delay), [aw = std::move(aw)](timeout_scope&) mutable { return std::move(aw); });
 }

@@ -53,9 +53,10 @@ enum class return_when {
 };
 
 struct wait_options {
-  /// Return (with the members still pending) once this much time passed.
-  /// Nothing is cancelled and no timeout_error is raised.
-  std::optional<clock::duration> timeout = std::nullopt;
+  /// Return (with the members still pending) once this much time passed
+  /// (any std::chrono::duration; negative: zero). Nothing is cancelled and
+  /// no timeout_error is raised.
+  std::optional<any_delay> timeout = std::nullopt;
   taskio::return_when return_when = taskio::return_when::all_completed;
 };
 
@@ -208,7 +209,8 @@ private:
 /// children running.
 /// Exceptions: std::invalid_argument "Set of Tasks/Futures is empty." for an
 /// empty `fs`, "Invalid return_when value" for a value outside the enum,
-/// "negative timeout"; std::logic_error for an empty task handle. Never
+/// a NaN, infinite or too large timeout (any_delay); std::logic_error for
+/// an empty task handle. Never
 /// timeout_error, never a child's exception (with first_exception, the
 /// exception of a child that fails while wait() is waiting is marked
 /// retrieved, as asyncio's check does).

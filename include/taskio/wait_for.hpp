@@ -87,17 +87,17 @@ boost::asio::awaitable<awaitable_result_t<F>> wait_for_now(F fut) {
 /// exception, cancelled_error (also when the cancellation aborted a plain
 /// Asio operation: a boundary, see async_with.hpp); std::runtime_error
 /// "taskio::wait_for should be used inside a task" when awaited from a
-/// plain coroutine (nothing is cancelled then); std::invalid_argument for a negative timeout
-/// (thrown when awaited; the same rule as timeout()).
+/// plain coroutine (nothing is cancelled then); std::invalid_argument for a
+/// NaN, infinite or too large timeout (thrown when awaited; the same rule as
+/// timeout()). Any std::chrono::duration; a negative timeout is zero
+/// (any_delay, clock.hpp).
 template <class A>
   requires awaitable_like<A>
-boost::asio::awaitable<awaitable_result_t<A>> wait_for(A aw, std::optional<clock::duration> timeout) {
+boost::asio::awaitable<awaitable_result_t<A>> wait_for(A aw, std::optional<any_delay> timeout) {
   co_await detail::require_task("taskio::wait_for");
   if (!timeout) co_return co_await detail::as_awaitable(std::move(aw));
-  if (*timeout < clock::duration::zero())
-    throw std::invalid_argument("taskio::wait_for: negative timeout (use 0s to give no time at all)");
-  if (*timeout > clock::duration::zero())
-    co_return co_await taskio::timeout(*timeout, detail::as_awaitable(std::move(aw)));
+  if (const clock::duration d = timeout->get("taskio::wait_for"); d > clock::duration::zero())
+    co_return co_await taskio::timeout(d, detail::as_awaitable(std::move(aw)));
   co_return co_await detail::wait_for_now(detail::ensure_future(std::move(aw)));
 }
 

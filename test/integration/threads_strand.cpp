@@ -11,7 +11,7 @@
 #include <taskio/threadsafe.hpp>
 #include <taskio/to_thread.hpp>
 
-#include "../test_support.hpp"
+#include "../concurrency_support.hpp"  // threaded_loop
 
 #include <atomic>
 #include <map>
@@ -26,22 +26,6 @@ constexpr int parents = 8;
 constexpr int children = 20;
 constexpr int victims = 5;
 constexpr auto bound = std::chrono::seconds(60);  // generous: never reached when things work
-
-/// An io_context run by `n` threads until destroyed.
-struct threaded_loop {
-  asio::io_context io{4};
-  asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(io);
-  std::vector<std::thread> threads;
-
-  explicit threaded_loop(int n) {
-    for (int i = 0; i < n; ++i) threads.emplace_back([this] { io.run(); });
-  }
-  ~threaded_loop() {
-    work.reset();
-    io.stop();  // an armed loop timer would otherwise keep run() busy
-    for (auto& t : threads) t.join();
-  }
-};
 
 /// Victims published by each parent, for its neighbour to cancel.
 class registry {

@@ -3,6 +3,8 @@
 
 #include "../concurrency_support.hpp"
 
+#include <cmath>
+
 using namespace taskio_test;
 
 BOOST_AUTO_TEST_SUITE(as_completed)
@@ -63,6 +65,19 @@ TASKIO_TEST_CASE(a_timeout_fails_every_undelivered_next_and_cancels_nothing) {
   BOOST_TEST(co_await ts[2].async_wait() == 6);
 }
 
+TASKIO_TEST_CASE(a_negative_timeout_is_zero_and_any_duration_is_accepted) {
+  auto ts = tasks_after(1, 2);
+  auto now = taskio::as_completed(ts, -1s);  // as 0s: expired in the next iteration
+  BOOST_CHECK_THROW(co_await now.next(), taskio::timeout_error);
+  BOOST_TEST(vt() == 0s);
+  auto ac = taskio::as_completed(ts, std::chrono::duration<double>(1.5));
+  BOOST_TEST(co_await ac.next() == 1);
+  BOOST_CHECK_THROW(co_await ac.next(), taskio::timeout_error);
+  BOOST_TEST(vt() == 1500ms);
+  BOOST_CHECK_THROW((void)taskio::as_completed(ts, std::chrono::duration<double>(std::nan(""))),
+                    std::invalid_argument);
+}
+
 TASKIO_TEST_CASE(results_ready_before_the_timeout_are_still_delivered) {
   auto ac = taskio::as_completed(tasks_after(1, 2, 10), 3s);
   co_await taskio::sleep(5s);
@@ -108,7 +123,8 @@ TASKIO_TEST_CASE(misuse_is_a_clear_error) {
   ++it;
   auto b = *it;
   BOOST_TEST(co_await std::move(a) + co_await std::move(b) == 3);
-  BOOST_CHECK_THROW(taskio::as_completed(tasks_after(1), -1s), std::invalid_argument);
+  BOOST_CHECK_THROW(taskio::as_completed(tasks_after(1), std::chrono::duration<double>(std::nan(""))),
+                    std::invalid_argument);
 }
 
 TASKIO_TEST_CASE(cancelling_a_waiting_next_cancels_no_child_and_loses_no_result) {

@@ -1,4 +1,5 @@
-// Unit tests of <taskio/run.hpp>: run, runner, shutdown, signals, callbacks.
+// Unit tests of <taskio/run.hpp>: run, runner, shutdown, signals (loop
+// callbacks: test/unit/loop_callbacks.cpp).
 #include <taskio/run.hpp>  // first: the header is self-contained
 
 #include "../test_support.hpp"
@@ -265,36 +266,6 @@ BOOST_AUTO_TEST_CASE(sigint_is_left_alone_off_the_main_thread_or_when_not_defaul
   }());
   ::signal(SIGINT, SIG_DFL);
   BOOST_TEST(v == 1);
-}
-
-TASKIO_TEST_CASE(call_soon_runs_callbacks_fifo_outside_any_task) {
-  trace tr;
-  taskio::call_soon([&] {
-    tr("a");
-    BOOST_TEST(!taskio::current_task());
-  });
-  taskio::call_soon([&] { tr("b"); });
-  auto h = taskio::call_soon([&] { tr("cancelled"); });
-  h.cancel();
-  BOOST_TEST(h.cancelled());
-  co_await taskio::sleep(0s);
-  BOOST_TEST(tr.str() == "a b");
-}
-
-TASKIO_TEST_CASE(call_later_and_call_at_run_at_their_time) {
-  trace tr;
-  auto h1 = taskio::call_later(2s, [&] { tr("later@" + std::to_string(vt().count() / 1000000000)); });
-  taskio::call_at(taskio::clock::time_point(1s), [&] { tr("at@" + std::to_string(vt().count() / 1000000000)); });
-  auto h3 = taskio::call_later(3s, [&] { tr("never"); });
-  BOOST_TEST(h1.when() == taskio::clock::time_point(2s));
-  h3.cancel();
-  co_await taskio::sleep(5s);
-  BOOST_TEST(tr.str() == "at@1 later@2");
-  BOOST_CHECK_THROW(taskio::call_later(-1s, [] {}), std::invalid_argument);
-}
-
-BOOST_AUTO_TEST_CASE(callbacks_need_a_running_loop) {
-  BOOST_CHECK_THROW(taskio::call_soon([] {}), std::runtime_error);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

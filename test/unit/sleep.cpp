@@ -56,11 +56,31 @@ TASKIO_TEST_CASE(timers_fire_in_deadline_order) {
   BOOST_TEST(tr.str() == "1@1 2@2 3@3");
 }
 
-TASKIO_TEST_CASE(negative_and_nan_delays_are_rejected) {
-  BOOST_CHECK_THROW(co_await taskio::sleep(-1s), std::invalid_argument);
-  BOOST_CHECK_THROW(co_await taskio::sleep(std::chrono::duration<double>(std::nan(""))), std::invalid_argument);
+TASKIO_TEST_CASE(a_negative_delay_is_a_bare_yield_and_nan_is_rejected) {
+  trace tr;
+  auto other = taskio::create_task([](trace& tr) -> asio::awaitable<void> {
+    tr("other");
+    co_return;
+  }(tr));
+  co_await taskio::sleep(-1s);  // as sleep(0): one loop iteration
+  tr("after");
+  BOOST_TEST(tr.str() == "other after");
+  co_await taskio::sleep(std::chrono::duration<float, std::milli>(-3.5f));
+  BOOST_TEST(co_await taskio::sleep(-5min, 7) == 7);
+  BOOST_TEST(vt() == 0s);
   co_await taskio::sleep(std::chrono::duration<double>(0.25));
   BOOST_TEST(vt() == 250ms);
+  BOOST_CHECK_THROW(co_await taskio::sleep(std::chrono::duration<double>(std::nan(""))), std::invalid_argument);
+}
+
+TASKIO_TEST_CASE(a_negative_delay_is_a_cancellation_point) {
+  auto t = taskio::create_task([]() -> asio::awaitable<void> {
+    for (;;) co_await taskio::sleep(-1ms);
+  }());
+  co_await taskio::sleep(0s);
+  t.cancel("stop");
+  auto e = co_await catch_exception(t.async_wait());
+  BOOST_TEST(cancel_message(e) == "stop");
 }
 
 TASKIO_TEST_CASE(cancelled_sleep_removes_its_timer) {

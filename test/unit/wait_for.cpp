@@ -4,6 +4,8 @@
 
 #include "../timeout_support.hpp"
 
+#include <limits>
+
 using namespace taskio_test;
 using taskio::cancelled_error;
 
@@ -238,10 +240,29 @@ TASKIO_TEST_CASE(zero_timeout_caller_cancelled_while_waiting) {
   BOOST_TEST(inner.cancelled());
 }
 
-TASKIO_TEST_CASE(negative_timeout_is_rejected) {
-  auto e = co_await catch_exception(taskio::wait_for(value_after(1s, 1), -1s));
-  BOOST_TEST(error_text(e).find("negative timeout") != std::string::npos);
-  BOOST_CHECK_THROW(std::rethrow_exception(e), std::invalid_argument);
+// --- delays (any_delay) ------------------------------------------------------------
+
+TASKIO_TEST_CASE(a_negative_timeout_is_zero) {
+  auto t = taskio::create_task(value_after(1h, 3));
+  co_await taskio::sleep(1s);
+  auto e = co_await catch_exception(taskio::wait_for(t, -1s));  // as wait_for(t, 0s)
+  BOOST_TEST(is_timeout(e));
+  BOOST_TEST(t.cancelled());
+  auto done = taskio::create_task(value_after(0s, 4));
+  BOOST_TEST(co_await done.async_wait() == 4);
+  BOOST_TEST(co_await taskio::wait_for(done, std::chrono::duration<double>(-0.5)) == 4);
+  BOOST_TEST(vt() == 1s);
+}
+
+TASKIO_TEST_CASE(a_floating_point_timeout) {
+  BOOST_TEST(co_await taskio::wait_for(value_after(1s, 2), std::chrono::duration<double>(1.5)) == 2);
+  BOOST_TEST(vt() == 1s);
+  auto e = co_await catch_exception(taskio::wait_for(value_after(1s, 2), std::chrono::duration<double>(0.25)));
+  BOOST_TEST(is_timeout(e));
+  BOOST_TEST(vt() == 1250ms);
+  e = co_await catch_exception(
+      taskio::wait_for(value_after(1s, 1), std::chrono::duration<double>(std::numeric_limits<double>::quiet_NaN())));
+  BOOST_TEST(error_text(e) == "taskio::wait_for: delay is NaN");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -77,11 +77,12 @@ struct TASKIO_DECL callback_node_base : completion_node {
 
 enum class future_status : std::uint8_t { pending, finished, cancelled };
 
-/// Runs a plain loop callback: sets the thread's running loop; report()
+/// Runs a plain loop callback: sets the thread's running loop (and `ex`, the
+/// executor it runs on, where the callbacks it schedules run); report()
 /// logs an exception, or rethrows a fatal one (keyboard_interrupt, ...).
 class TASKIO_DECL callback_scope {
 public:
-  explicit callback_scope(loop* l) noexcept;
+  explicit callback_scope(loop* l, const boost::asio::any_io_executor* ex = nullptr) noexcept;
   ~callback_scope();
   callback_scope(const callback_scope&) = delete;
   callback_scope& operator=(const callback_scope&) = delete;
@@ -90,6 +91,7 @@ public:
 private:
   loop* prev_loop_;
   void* prev_task_;
+  const boost::asio::any_io_executor* prev_executor_;
 };
 
 /// Non-template part of a future's state. Touched only on its executor.
@@ -138,11 +140,11 @@ public:
 
   /// Schedules `f` on this future's executor as a plain loop callback (the
   /// thread's current loop is set while it runs; exceptions other than the
-  /// fatal ones are logged).
+  /// fatal ones are logged). `f` keeps this state alive.
   template <class F>
   void post_callback(F&& f) {
-    auto call = [l = loop_, f = std::forward<F>(f)]() mutable {
-      callback_scope scope(l);
+    auto call = [l = loop_, ex = &ex_, f = std::forward<F>(f)]() mutable {
+      callback_scope scope(l, ex);
       try {
         f();
       } catch (...) {

@@ -218,10 +218,12 @@ private:
   std::mutex pool_mutex_;
 };
 
-/// Sets the thread's current loop (and task) for a scope.
+/// Sets the thread's current loop for a scope, with no current task; `ex`
+/// (may be null) is the executor the code in the scope runs on (a loop
+/// callback's: what it schedules runs there too).
 class TASKIO_DECL loop_scope {
 public:
-  explicit loop_scope(loop* l) noexcept;
+  explicit loop_scope(loop* l, const boost::asio::any_io_executor* ex = nullptr) noexcept;
   ~loop_scope();
   loop_scope(const loop_scope&) = delete;
   loop_scope& operator=(const loop_scope&) = delete;
@@ -229,17 +231,22 @@ public:
 private:
   loop* prev_loop_;
   task_state_base* prev_task_;
+  const boost::asio::any_io_executor* prev_executor_;
 };
 
 /// The thread's current loop and task: set by the step hook, taskio
-/// callbacks and the driver.
+/// callbacks and the driver; and the executor of the loop callback running
+/// on this thread (callback_executor(), callback_timer.hpp; ignored while a
+/// task is current).
 struct thread_state {
   static loop*& current_loop() noexcept { return loop_; }
   static task_state_base*& current_task() noexcept { return task_; }
+  static const boost::asio::any_io_executor*& current_executor() noexcept { return executor_; }
 
 private:
   static inline thread_local loop* loop_ = nullptr;
   static inline thread_local task_state_base* task_ = nullptr;
+  static inline thread_local const boost::asio::any_io_executor* executor_ = nullptr;
 };
 
 /// Requires a running loop; std::runtime_error "<who>: no running event loop".
