@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # bench/run.sh: builds and runs taskio's task micro-benchmarks (each figure
-# beside its plain-Asio equivalent) and writes doc/benchmarks.md.
+# beside its plain-Asio equivalent) and writes doc/benchmarks.md. Then it
+# runs bench/primitives_bench.cpp (locks, queues, semaphores against
+# asio::experimental::channel): raw lines in $OUT/primitives.txt, ratios
+# copied by hand into doc/benchmarks.md's "Synchronization primitives".
 #
 #   bench/run.sh            # full run, about 10 minutes on 2 busy cores
 #   QUICK=1 bench/run.sh    # smoke run, about 1-2 minutes: N / 10, 3 samples;
@@ -78,9 +81,12 @@ log "compiling and linking task_bench and task_bench_allocs ..."
 rm -f "$BUILD_DIR/task_bench.o" "$BUILD_DIR/task_bench_allocs.o"
 compile -c "$HERE/task_bench.cpp" -o "$BUILD_DIR/task_bench.o"
 compile -DBENCH_COUNT_ALLOCS -c "$HERE/task_bench.cpp" -o "$BUILD_DIR/task_bench_allocs.o"
+rm -f "$BUILD_DIR/primitives_bench.o"
+compile -c "$HERE/primitives_bench.cpp" -o "$BUILD_DIR/primitives_bench.o"
 wait_compiles
 "$CXX" -o "$BUILD_DIR/task_bench" "$BUILD_DIR/task_bench.o" "${objs[@]}" "${LIBS[@]}"
 "$CXX" -o "$BUILD_DIR/task_bench_allocs" "$BUILD_DIR/task_bench_allocs.o" "${objs[@]}" "${LIBS[@]}"
+"$CXX" -o "$BUILD_DIR/primitives_bench" "$BUILD_DIR/primitives_bench.o" "${objs[@]}" "${LIBS[@]}"
 
 # --- run --------------------------------------------------------------------
 PIN=()
@@ -115,6 +121,10 @@ ALLOC_ARGS=()
 [[ -n $ONLY ]] && ALLOC_ARGS+=(--only "$ONLY")
 "${PIN[@]}" "$BUILD_DIR/task_bench_allocs" --reps 1 "${ALLOC_ARGS[@]}" | tee "$OUT/allocs.txt"
 raws+=("$OUT/allocs.txt")
+log "primitives_bench ..."
+PRIM_ARGS=(--reps "$REPS")
+[[ $QUICK == 1 ]] && PRIM_ARGS+=(--quick)
+"${PIN[@]}" "$BUILD_DIR/primitives_bench" "${PRIM_ARGS[@]}" | tee "$OUT/primitives.txt"
 
 # --- summarize ----------------------------------------------------------------
 {

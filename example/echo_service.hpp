@@ -200,45 +200,36 @@ inline tcp::acceptor listen(const asio::any_io_executor& ex, const tcp::endpoint
   return acceptor;
 }
 
-/// A counting semaphore on taskio::future<void>, for the accept loop (its
-/// only waiter): acquire() waits while every slot is taken; a slot returns
-/// when the connection task holding it is destroyed.
+/// The connection limit: a taskio::semaphore whose slots are held by
+/// connection tasks. acquire() waits (FIFO) while every slot is taken; a
+/// slot returns when the connection task holding it is destroyed.
 class connection_limit {
 public:
   class slot {
   public:
-    slot(slot&& o) noexcept : limit_(std::exchange(o.limit_, nullptr)) {}
+    slot(slot&& o) noexcept : slots_(std::exchange(o.slots_, nullptr)) {}
     slot& operator=(slot&&) = delete;
     ~slot() {
-      if (limit_) limit_->release();
+      if (slots_) slots_->release();
     }
 
   private:
     friend class connection_limit;
-    explicit slot(connection_limit* limit) noexcept : limit_(limit) {}
-    connection_limit* limit_;
+    explicit slot(taskio::semaphore* slots) noexcept : slots_(slots) {}
+    taskio::semaphore* slots_;
   };
 
-  explicit connection_limit(std::size_t max) : free_(max) {}
+  explicit connection_limit(std::size_t max) : slots_(max) {}
 
-  /// Cancellation: a cancellation point while no slot is free.
+  /// Cancellation: a cancellation point while no slot is free (a waiter
+  /// cancelled after a slot was reserved for it passes the slot on).
   asio::awaitable<slot> acquire() {
-    while (free_ == 0) {
-      freed_ = taskio::future<void>();
-      co_await freed_->async_wait();
-    }
-    --free_;
-    co_return slot(this);
+    co_await slots_.acquire();
+    co_return slot(&slots_);
   }
 
 private:
-  void release() {
-    ++free_;
-    if (freed_ && !freed_->done()) freed_->set_result();
-  }
-
-  std::size_t free_;
-  std::optional<taskio::future<void>> freed_;
+  taskio::semaphore slots_;
 };
 
 /// One connection, from accept to close (see the header comment).

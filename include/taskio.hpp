@@ -9,15 +9,21 @@
 #define TASKIO_HPP
 
 #include <taskio/as_completed.hpp>
+#include <taskio/barrier.hpp>
 #include <taskio/clock.hpp>
+#include <taskio/condition.hpp>
 #include <taskio/config.hpp>
 #include <taskio/create_task.hpp>
+#include <taskio/event.hpp>
 #include <taskio/exception_group.hpp>
 #include <taskio/exceptions.hpp>
 #include <taskio/future.hpp>
 #include <taskio/gather.hpp>
+#include <taskio/lock.hpp>
 #include <taskio/log.hpp>
+#include <taskio/queue.hpp>
 #include <taskio/run.hpp>
+#include <taskio/semaphore.hpp>
 #include <taskio/shield.hpp>
 #include <taskio/sleep.hpp>
 #include <taskio/spawn.hpp>

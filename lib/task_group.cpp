@@ -40,6 +40,7 @@ public:
   }
 
   void enter(task_state_base* parent);
+  void cancel();
   const boost::asio::any_io_executor& parent_executor() const;
   void adopt(task_state_base& child);
 
@@ -48,7 +49,7 @@ public:
   bool children_left() const noexcept { return live_ > 0; }
   void set_exit_waiter(std::optional<future<void>> w) { waiter_ = std::move(w); }
   void exit_wait_interrupted(std::exception_ptr cancelled);
-  void finish_exit(const std::exception_ptr& e);
+  bool finish_exit(const std::exception_ptr& e);
 
 private:
   struct child_done;
@@ -107,6 +108,17 @@ void task_group_state::enter(task_state_base* t) {
   if (!t) fail("cannot determine the parent task (it should be used inside a task)");
   parent_ = ref_ptr<task_state_base>(t);
   entered_ = true;
+  if (aborting_) cancel();  // cancel() was called before entry
+}
+
+// 3.15 TaskGroup.cancel()
+void task_group_state::cancel() {
+  if (exiting_ && live_ == 0) return;  // finished (or finishing: nothing to cancel)
+  if (!aborting_) abort();
+  if (parent_ && !parent_cancel_requested_) {
+    parent_cancel_requested_ = true;
+    parent_->cancel({});
+  }
 }
 
 const boost::asio::any_io_executor& task_group_state::parent_executor() const {
@@ -196,8 +208,9 @@ void task_group_state::exit_wait_interrupted(std::exception_ptr cancelled) {
   }
 }
 
-// SEMANTICS.md 5.5 steps 5-10
-void task_group_state::finish_exit(const std::exception_ptr& e) {
+// SEMANTICS.md 5.5 steps 5-10; true: suppress `e` (the group's own
+// cancellation after cancel(), 3.15)
+bool task_group_state::finish_exit(const std::exception_ptr& e) {
   // Like asyncio, keep no reference to the parent and the errors.
   ref_ptr<task_state_base> parent = std::move(parent_);
   std::vector<std::exception_ptr> errors = std::move(errors_);
@@ -212,10 +225,19 @@ void task_group_state::finish_exit(const std::exception_ptr& e) {
     log_dropped(errors, e);
     std::rethrow_exception(std::exchange(base_error_, nullptr));
   }
-  if (parent_cancel_requested_ && parent->uncancel() == 0) propagate = nullptr;  // it was our own
+  if (parent_cancel_requested_) {
+    if (parent->uncancel() == 0) {
+      propagate = nullptr;  // it was our own
+    } else if (!propagate) {
+      // gh-155433: after tg.cancel(), an outside request that the exit
+      // absorbed while aborting must still leave the group.
+      propagate = last_cancel ? last_cancel : std::make_exception_ptr(cancelled_error());
+    }
+  }
   if (propagate && errors.empty()) std::rethrow_exception(propagate);
   if (e && !is_cancellation(e)) errors.push_back(e);  // the block's error goes last
-  if (errors.empty()) return;
+  // Here `e` can only be the group's own cancellation (tg.cancel()): absorbed.
+  if (errors.empty()) return e != nullptr;
   if (parent->cancelling() > 0) {
     // 3.13+: an outside request was consumed by the group's delivery;
     // re-arm it (taskio keeps its message when the exit saw it).
@@ -266,6 +288,8 @@ detail::task_group_state& task_group::state(const char* who) const {
 
 std::string task_group::repr() const { return s_ ? s_->repr() : "<TaskGroup moved-from>"; }
 
+void task_group::cancel() { state("taskio::task_group::cancel").cancel(); }
+
 const boost::asio::any_io_executor& task_group::parent_executor(const char* who) const {
   return state(who).parent_executor();
 }
@@ -293,8 +317,7 @@ boost::asio::awaitable<bool> task_group::aexit(std::exception_ptr e) {
     s->set_exit_waiter(std::nullopt);
     if (interrupted) s->exit_wait_interrupted(std::move(interrupted));
   }
-  s->finish_exit(e);
-  co_return false;
+  co_return s->finish_exit(e);
 }
 
 }  // namespace taskio

@@ -123,11 +123,34 @@ public:
 
   /// Exits the group with the block's exception `e` (null if it completed):
   /// waits for every child, then raises what the concept comment above says.
-  /// Never suppresses `e` (returns false).
+  /// Suppresses `e` (returns true) only when it is the group's own
+  /// cancellation after cancel(); otherwise returns false.
   ///
   /// Cancellation: a cancellation point while children remain; cancelling
   /// the parent there cancels the children and the exit keeps waiting.
   boost::asio::awaitable<bool> aexit(std::exception_ptr e);
+
+  /// asyncio 3.15 TaskGroup.cancel(): cancels every unfinished child and
+  /// the body (the parent task, once, without a message), so the block is
+  /// interrupted at its current suspension point; the group then exits
+  /// normally: the group's own cancelled_error does not leave the block,
+  /// and a group whose children did not fail raises nothing. Children
+  /// failing while they unwind still give an exception_group. Afterwards
+  /// create_task throws "is shutting down".
+  ///
+  /// Idempotent; a no-op once the group finished. Callable before entry
+  /// (the body is then cancelled at entry: its first suspension point
+  /// throws cancelled_error, which the group absorbs), from the body, from
+  /// a child, or from any task of the loop.
+  ///
+  /// A cancellation from outside (task.cancel, an enclosing timeout) that
+  /// reaches the group after cancel() is not absorbed: it propagates out
+  /// of the block as cancelled_error (with its message when the group saw
+  /// it), so an enclosing timeout still raises timeout_error.
+  ///
+  /// Cancellation: not a suspension point. Thread safety: the parent's
+  /// executor only.
+  void cancel();
 
   /// "<TaskGroup tasks=2 errors=1 cancelling>" (live children, errors
   /// collected, state), as asyncio's repr.

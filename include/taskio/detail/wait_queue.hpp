@@ -1,0 +1,89 @@
+//
+// taskio/detail/wait_queue.hpp
+//
+// Distributed under the Boost Software License, Version 1.0.
+//
+// The one wait queue (trio's "parking lot") under every synchronization
+// primitive and queue: a FIFO of parked coroutines, each waiting on its own
+// taskio::future<void>, exactly as asyncio's primitives keep a deque of
+// futures. Waking a waiter sets its future; the waiter resumes one loop
+// iteration later and removes itself, whatever the outcome. A waiter whose
+// task is cancelled while parked has its future cancelled at once (the
+// task forwards the cancel to the future it awaits), so done() tells a
+// primitive which waiters can still be woken.
+//
+// The primitive decides what a wake-up means (a lock handed over, an item
+// available) and what a waiter that was woken but then cancelled must pass
+// on: park() reports that case.
+//
+// Single loop: the queue binds to the loop of its first waiter; a waiter
+// from another loop gets std::runtime_error. Touch it on that loop's thread
+// only (setting a future from another thread while the loop runs throws
+// std::logic_error). The queue must outlive its waiters.
+
+#ifndef TASKIO_DETAIL_WAIT_QUEUE_HPP
+#define TASKIO_DETAIL_WAIT_QUEUE_HPP
+
+#include <taskio/config.hpp>
+#include <taskio/future.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <cstddef>
+#include <optional>
+
+namespace taskio::detail {
+
+class loop;
+
+class TASKIO_DECL wait_queue {
+public:
+  /// `owner` names the primitive in error messages ("taskio::lock").
+  explicit wait_queue(const char* owner) noexcept : owner_(owner) {}
+  wait_queue(const wait_queue&) = delete;
+  wait_queue& operator=(const wait_queue&) = delete;
+
+  /// Parks the calling coroutine at the back of the queue until a wake
+  /// call picks it. Returns when woken; otherwise rethrows what ended the
+  /// wait (cancelled_error when the awaiting task was cancelled), after
+  /// setting *woken_first (if given) to whether a wake-up had already been
+  /// given to this waiter: the primitive must then pass it on.
+  /// Cancellation: always a cancellation point.
+  boost::asio::awaitable<void> park(bool* woken_first = nullptr);
+
+  /// Wakes the head waiter if it is not done yet (asyncio Lock's
+  /// _wake_up_first: a cancelled head passes the turn on when it resumes).
+  /// True if it woke it.
+  bool wake_first();
+  /// Wakes the first waiter not done yet; true if there was one.
+  bool wake_next();
+  /// Wakes up to n waiters not done yet; returns how many.
+  std::size_t wake(std::size_t n);
+  std::size_t wake_all() { return wake(size_); }
+
+  /// Waiters still parked (woken or cancelled ones until they resume).
+  std::size_t size() const noexcept { return size_; }
+  bool empty() const noexcept { return size_ == 0; }
+  /// True if a parked waiter was not cancelled (woken or still waiting).
+  bool has_uncancelled() const noexcept;
+
+private:
+  struct node {
+    std::optional<future<void>> fut;
+    node* prev = nullptr;
+    node* next = nullptr;
+  };
+  void bind(loop& l, const char* who);
+  void push_back(node& n) noexcept;
+  void erase(node& n) noexcept;
+
+  const char* owner_;
+  loop* loop_ = nullptr;
+  node* head_ = nullptr;
+  node* tail_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+}  // namespace taskio::detail
+
+#endif  // TASKIO_DETAIL_WAIT_QUEUE_HPP
