@@ -224,7 +224,7 @@ task_state_base::step_scope::step_scope(task_state_base& t) noexcept
   thread_state::current_loop() = t.loop_;
   thread_state::current_task() = &t;
   if (t.depth_++ == 0) {
-    if (t.switched_) *t.switched_ = false;
+    asio_compat::reset_switched(t.switched_);
     if (t.loop_->debug()) started_ns_ = steady_ns();
   }
 }
@@ -246,7 +246,7 @@ task_state_base::step_scope::~step_scope() {
   }
   // The coroutine was resumed while a probe was in flight: the operation had
   // completed before the emission, which it never saw.
-  if (t.probe_pending_ && t.switched_ && *t.switched_) t.probe_pending_ = false;
+  if (t.probe_pending_ && asio_compat::context_switched(t.switched_)) t.probe_pending_ = false;
   if (!t.done()) t.deliver();
 }
 
