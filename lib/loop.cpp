@@ -9,7 +9,6 @@
 #include <taskio/detail/future_state.hpp>
 #include <taskio/detail/task_state.hpp>
 
-#include <boost/asio/detail/scheduler.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 
@@ -120,8 +119,8 @@ boost::asio::execution_context::id loop::id;
 loop::loop(boost::asio::io_context& io)
     : boost::asio::execution_context::service(io),
       io_(io),
-      scheduler_(boost::asio::use_service<boost::asio::detail::scheduler>(io)),
-      single_thread_(scheduler_.concurrency_hint() == 1) {}
+      scheduler_(asio_compat::scheduler_of(io)),
+      single_thread_(asio_compat::concurrency_hint(io) == 1) {}
 
 loop::~loop() = default;
 

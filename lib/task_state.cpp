@@ -41,7 +41,7 @@ std::int64_t steady_ns() {
 /// A strand's io_context runs handlers in FIFO order when it has one thread
 /// (concurrency hint 1, as taskio::run's loop).
 bool single_threaded(boost::asio::execution_context& ctx) {
-  return boost::asio::use_service<boost::asio::detail::scheduler>(ctx).concurrency_hint() == 1;
+  return asio_compat::concurrency_hint(ctx) == 1;
 }
 }  // namespace
 
@@ -199,7 +199,7 @@ task_state_base::step_scope::step_scope(task_state_base& t) noexcept
     foreign_step_owner = &t;
   }
   if (t.depth_++ == 0) {
-    if (t.switched_) *t.switched_ = false;
+    asio_compat::reset_switched(t.switched_);
     if (t.loop_->debug()) started_ns_ = steady_ns();
   }
 }
@@ -220,7 +220,7 @@ task_state_base::step_scope::~step_scope() {
       log(boost::log::trivial::warning, t.name(), os.str());
     }
   }
-  t.after_step(t.switched_ && *t.switched_);
+  t.after_step(asio_compat::context_switched(t.switched_));
 }
 
 void task_state_base::post_first_step(thread_type thread) {

@@ -14,10 +14,9 @@
 
 #include <taskio/clock.hpp>
 #include <taskio/config.hpp>
+#include <taskio/detail/asio_compat.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/detail/scheduler.hpp>
-#include <boost/asio/detail/scheduler_operation.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -104,7 +103,7 @@ public:
   /// io_context, exactly where boost::asio::post would queue a handler. Its
   /// completion function is called with a null owner if it is destroyed
   /// unrun (io_context shutdown).
-  void post_operation(boost::asio::detail::scheduler_operation* op) { scheduler_.post_immediate_completion(op, false); }
+  void post_operation(asio_compat::scheduler_operation* op) { asio_compat::post_immediate(scheduler_, op); }
   boost::asio::io_context::executor_type get_executor() noexcept { return io_.get_executor(); }
 
   // --- configuration (runner, before anything runs) ---
@@ -193,7 +192,7 @@ private:
   }
 
   boost::asio::io_context& io_;
-  boost::asio::detail::scheduler& scheduler_;
+  asio_compat::scheduler& scheduler_;
   bool single_thread_;
   std::atomic<std::thread::id> driver_{};  // the thread in run_until_done
   drive_hooks* hooks_ = nullptr;           // run_until_done's

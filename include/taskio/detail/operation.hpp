@@ -67,7 +67,7 @@ void delete_op(Op* p) {
 /// itself: when a task on a plain io_context executor awaits it, the step
 /// that completes it is queued on the io_context without allocating (as
 /// Asio's own operations are). Op passes &wake_step<Op> to the constructor.
-class queued_wakeup : public boost::asio::detail::scheduler_operation {
+class queued_wakeup : public asio_compat::scheduler_operation {
 public:
   task_state_base* woken_ = nullptr;  // holds a reference while queued
 
@@ -78,7 +78,7 @@ protected:
 /// queued_wakeup's completion function: the task's step completing `op`,
 /// or (owner null: io_context shutdown) the op destroyed unrun.
 template <class Op>
-void wake_step(void* owner, boost::asio::detail::scheduler_operation* base, const boost::system::error_code&,
+void wake_step(void* owner, asio_compat::scheduler_operation* base, const boost::system::error_code&,
                std::size_t) {
   Op* op = static_cast<Op*>(static_cast<queued_wakeup*>(base));
   struct release_last {

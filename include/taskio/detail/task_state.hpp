@@ -20,6 +20,7 @@
 #define TASKIO_DETAIL_TASK_STATE_HPP
 
 #include <taskio/config.hpp>
+#include <taskio/detail/asio_compat.hpp>
 #include <taskio/detail/cancel.hpp>
 #include <taskio/detail/future_state.hpp>
 #include <taskio/detail/loop.hpp>
@@ -132,7 +133,7 @@ public:
   void finish_ok();
 
   /// The task's coroutine before its first step.
-  using thread_type = boost::asio::detail::awaitable_thread<boost::asio::any_io_executor>;
+  using thread_type = asio_compat::awaitable_thread<boost::asio::any_io_executor>;
   /// Schedules the first step (asyncio's create_task schedules the task).
   /// (Queuing it as an operation embedded in this state, without an
   /// allocation, was measured slower: the posted handler's block, freed just
@@ -249,10 +250,10 @@ public:
 
 /// The outermost frame of every task: runs the body and records its outcome.
 template <class T>
-boost::asio::awaitable<boost::asio::detail::awaitable_thread_entry_point, boost::asio::any_io_executor> task_entry(
+asio_compat::entry_awaitable<boost::asio::any_io_executor> task_entry(
     task_state<T>* t, boost::asio::awaitable<T> body) {
-  bool& switched = co_await boost::asio::detail::awaitable_thread_has_context_switched{};
-  t->attach(&switched, co_await boost::asio::this_coro::cancellation_state);
+  bool* switched = asio_compat::switched_flag(co_await asio_compat::switched_query{});
+  t->attach(switched, co_await boost::asio::this_coro::cancellation_state);
   co_await boost::asio::this_coro::throw_if_cancelled(false);
   if (t->must_cancel()) {
     t->finish_cancelled_before_start();  // no line of the body runs

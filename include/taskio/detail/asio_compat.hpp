@@ -1,0 +1,133 @@
+//
+// taskio/detail/asio_compat.hpp
+//
+// Distributed under the Boost Software License, Version 1.0.
+//
+// Every Asio-internal name the kernel uses (anything in boost::asio::detail),
+// in one place, behind version checks. Kernel files use only the names below;
+// none of them is public API. doc/design.md ("Asio internals the kernel
+// uses") lists each name with the Asio versions it was checked against:
+// 1.26 (Boost 1.81), 1.28.2, 1.34.0, 1.36.0 and 1.38.0.
+//
+// Where Asio changed:
+//  * 1.34 (Boost 1.87): the scheduler lost concurrency_hint(); the hint an
+//    io_context was constructed with is kept in its execution_context
+//    configuration (boost::asio::config, new in that release).
+//  * 1.36 (Boost 1.89): awaitable_thread_has_context_switched (a flag in the
+//    entry frame, set whenever the coroutine suspends on an operation) is
+//    gone; co_spawn asks awaitable_thread_is_launching instead, which only
+//    says whether the first step is still running. See context_switched().
+//
+// Thread safety: stateless functions; the flag is owned by one task.
+
+#ifndef TASKIO_DETAIL_ASIO_COMPAT_HPP
+#define TASKIO_DETAIL_ASIO_COMPAT_HPP
+
+#include <boost/asio/version.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/detail/scheduler.hpp>
+#include <boost/asio/detail/scheduler_operation.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/this_coro.hpp>
+
+#if BOOST_ASIO_VERSION >= 103400
+#include <boost/asio/config.hpp>
+#endif
+
+/// 1 when the awaitable entry frame carries the has_context_switched flag
+/// (Asio 1.26 .. 1.34), 0 from 1.36 on.
+#if BOOST_ASIO_VERSION < 103600
+#define TASKIO_ASIO_HAS_CONTEXT_SWITCHED_FLAG 1
+#else
+#define TASKIO_ASIO_HAS_CONTEXT_SWITCHED_FLAG 0
+#endif
+
+namespace taskio::detail::asio_compat {
+
+// --- the io_context's scheduler ----------------------------------------------
+
+/// The io_context's scheduler service (its run queue).
+using scheduler = boost::asio::detail::scheduler;
+/// An operation queued on the scheduler without an allocation.
+using scheduler_operation = boost::asio::detail::scheduler_operation;
+
+/// The io_context's scheduler (always present: the io_context creates it).
+inline scheduler& scheduler_of(boost::asio::io_context& io) { return boost::asio::use_service<scheduler>(io); }
+
+/// Queues `op` on `s` as a new, non-continuation completion.
+inline void post_immediate(scheduler& s, scheduler_operation* op) { s.post_immediate_completion(op, false); }
+
+/// The concurrency hint an io_context was constructed with (1: one thread
+/// runs it, so the scheduler takes no locks). `ctx` is an io_context.
+inline int concurrency_hint(boost::asio::execution_context& ctx) {
+#if BOOST_ASIO_VERSION >= 103400
+  return boost::asio::config(ctx).get("scheduler", "concurrency_hint", 0);
+#else
+  return boost::asio::use_service<scheduler>(ctx).concurrency_hint();
+#endif
+}
+
+// --- awaitable threads (what co_spawn is built on) ---------------------------
+
+/// The bottom frame of an awaitable thread: a coroutine returning
+/// entry_awaitable<Executor> can be launched by awaitable_thread.
+using entry_point = boost::asio::detail::awaitable_thread_entry_point;
+template <class Executor = boost::asio::any_io_executor>
+using entry_awaitable = boost::asio::awaitable<entry_point, Executor>;
+/// Owns an entry frame; launch() runs its first step on the calling thread.
+/// Constructor: (entry_awaitable, executor, parent cancellation slot,
+/// cancellation_state), unchanged from 1.26 to 1.38.
+template <class Executor = boost::asio::any_io_executor>
+using awaitable_thread = boost::asio::detail::awaitable_thread<Executor>;
+
+// --- "was the coroutine resumed during this step?" ---------------------------
+//
+// The kernel resets a flag before each step of a task and reads it after:
+// true means the coroutine ran (it suspended on an operation again, or
+// finished), i.e. the operation it had been suspended on completed.
+//
+// Asio 1.26 .. 1.34: the entry frame's own has_context_switched flag, which
+// Asio sets whenever the coroutine hands itself to an operation; exact.
+// Asio 1.36 on: no such flag exists, and no hook runs when the coroutine
+// suspends. Every step of the task counts as a resumption: a step that runs
+// while the coroutine stays suspended (a composed operation's intermediate
+// completion, a function the user posted to the task's executor) is taken for
+// one. The kernel's only use is its probe (task_state.hpp): such a step in
+// the one loop iteration between a cancellation request and its probe makes
+// the kernel re-deliver the request, once, to the same operation.
+
+/// co_await switched_query{} inside the entry frame; pass the result to
+/// switched_flag().
+#if TASKIO_ASIO_HAS_CONTEXT_SWITCHED_FLAG
+using switched_query = boost::asio::detail::awaitable_thread_has_context_switched;
+/// The entry frame's flag (valid as long as the frame).
+inline bool* switched_flag(bool& flag) noexcept { return &flag; }
+#else
+using switched_query = boost::asio::this_coro::executor_t;
+/// No flag to point at: null (context_switched() then answers true).
+template <class Executor>
+bool* switched_flag(const Executor&) noexcept {
+  return nullptr;
+}
+#endif
+
+/// Before a step: forget earlier resumptions.
+inline void reset_switched(bool* flag) noexcept {
+  if (flag) *flag = false;
+}
+
+/// After a step of an attached task: whether its coroutine was resumed.
+inline bool context_switched(const bool* flag) noexcept {
+#if TASKIO_ASIO_HAS_CONTEXT_SWITCHED_FLAG
+  return flag && *flag;
+#else
+  (void)flag;
+  return true;
+#endif
+}
+
+}  // namespace taskio::detail::asio_compat
+
+#endif  // TASKIO_DETAIL_ASIO_COMPAT_HPP
