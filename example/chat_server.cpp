@@ -20,6 +20,7 @@
 
 #include <boost/asio.hpp>
 
+#include <csignal>
 #include <cstring>
 #include <iostream>
 #include <list>
@@ -170,16 +171,20 @@ asio::awaitable<int> server(unsigned short port) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    if (argc == 2 && std::strcmp(argv[1], "--demo") == 0) return taskio::run(demo());
-    if (argc == 3 && std::strcmp(argv[1], "--port") == 0)
-      return taskio::run(server(static_cast<unsigned short>(std::stoi(argv[2]))));
-    std::cerr << "usage: chat_server --port P | --demo\n";
-    return 2;
-  } catch (const taskio::keyboard_interrupt&) {
-    return 130;
-  } catch (const std::exception& e) {
-    std::cerr << "chat_server: " << e.what() << "\n";
-    return 1;
+  // exit status: main's value; 130 / 143 after Ctrl-C / SIGTERM; 1 after an error
+  if (argc == 2 && std::strcmp(argv[1], "--demo") == 0) return taskio::run_main(demo());
+  if (argc == 3 && std::strcmp(argv[1], "--port") == 0) {
+    unsigned long port = 0;
+    try {
+      port = std::stoul(argv[2]);
+    } catch (const std::exception&) {
+    }
+    if (port == 0 || port > 65535) {
+      std::cerr << "chat_server: bad port '" << argv[2] << "'\n";
+      return 2;
+    }
+    return taskio::run_main(server(static_cast<unsigned short>(port)), {.stop_signals = {SIGINT, SIGTERM}});
   }
+  std::cerr << "usage: chat_server --port P | --demo\n";
+  return 2;
 }

@@ -203,9 +203,9 @@ TASKIO_TEST_CASE(plain_asio_coroutines_and_tasks_share_a_lock) {
   BOOST_TEST(!l.locked());
 }
 
-BOOST_AUTO_TEST_SUITE_END()
 
 // asyncio's _LoopBoundMixin: a primitive used on a second loop fails.
+// nested: CTest and b2 select the file by --run_test=lock
 BOOST_AUTO_TEST_SUITE(lock_loops)
 
 asio::awaitable<void> wait_then_cancel(taskio::lock& l) {
@@ -234,3 +234,5 @@ BOOST_AUTO_TEST_CASE(a_lock_is_bound_to_the_loop_of_its_first_waiter) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE_END()  // lock

@@ -5,6 +5,8 @@
 // leave every task untouched.
 #include "../test_support.hpp"
 
+#include <taskio/detail/asio_compat.hpp>  // TASKIO_ASIO_HAS_CONTEXT_SWITCHED_FLAG
+
 using namespace taskio_test;
 
 namespace {
@@ -63,7 +65,13 @@ TASKIO_TEST_CASE(current_task_is_empty_in_a_plain_coroutine_spawned_on_the_tasks
     co_return;
   }(saw_task));
   co_await t.async_wait();
+#if TASKIO_ASIO_HAS_CONTEXT_SWITCHED_FLAG
   BOOST_TEST(!saw_task);
+#else
+  // Asio 1.36+ has no has_context_switched flag: the kernel cannot tell the
+  // inline start from the task's own step (doc/design.md, "Task identity")
+  BOOST_TEST(saw_task);
+#endif
 }
 
 TASKIO_TEST_CASE(a_timeout_in_a_plain_coroutine_is_refused_on_either_executor) {
