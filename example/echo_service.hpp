@@ -364,18 +364,25 @@ inline asio::awaitable<void> serve(tcp::acceptor acceptor, const options& opts, 
   connection_limit limit(opts.max_connections);
   co_await taskio::async_with(taskio::task_group{}, [&](taskio::task_group& group) -> asio::awaitable<void> {
     ECHO_LOG(debug) << "accepting on " << acceptor.local_endpoint();
-    for (;;) {
-      connection_limit::slot slot = co_await limit.acquire();
-      std::optional<tcp::socket> socket = co_await accept(acceptor);
-      if (!socket) {
-        co_await taskio::sleep(std::chrono::milliseconds(100));  // do not spin while out of descriptors
-        continue;
+    try {
+      for (;;) {
+        connection_limit::slot slot = co_await limit.acquire();
+        std::optional<tcp::socket> socket = co_await accept(acceptor);
+        if (!socket) {
+          co_await taskio::sleep(std::chrono::milliseconds(100));  // do not spin while out of descriptors
+          continue;
+        }
+        stats.accepted += 1;
+        boost::system::error_code ec;
+        socket->set_option(tcp::no_delay(true), ec);
+        const tcp::endpoint peer = socket->remote_endpoint(ec);
+        group.create_task(connection(std::move(*socket), std::move(slot), opts, stats), "conn-" + to_string(peer));
       }
-      stats.accepted += 1;
-      boost::system::error_code ec;
-      socket->set_option(tcp::no_delay(true), ec);
-      const tcp::endpoint peer = socket->remote_endpoint(ec);
-      group.create_task(connection(std::move(*socket), std::move(slot), opts, stats), "conn-" + to_string(peer));
+    } catch (...) {
+      // stopping: refuse new clients now, not once every session has drained
+      boost::system::error_code ignored;
+      acceptor.close(ignored);
+      throw;
     }
   });
 }
