@@ -11,6 +11,10 @@
 
 #include "timeout_support.hpp"  // value_after, error_text
 
+#include <taskio/future.hpp>
+#include <taskio/run.hpp>
+#include <taskio/threadsafe.hpp>
+
 #include <string>
 #include <thread>
 #include <vector>
@@ -48,6 +52,23 @@ struct threaded_loop {
     work.reset();
     io.stop();  // an armed loop timer would otherwise keep run() busy
     for (auto& t : threads) t.join();
+  }
+};
+
+/// A taskio loop (taskio::runner) running on a background thread until the
+/// fixture is destroyed. The work guard tells the loop that foreign threads
+/// will post to it (else, idle, it would report a deadlock).
+struct background_loop {
+  taskio::runner runner{taskio::run_options{.handle_signals = false}};
+  asio::io_context::executor_type ex = runner.get_executor();
+  asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(ex);
+  taskio::future<void> stop{ex};
+  std::thread thread{[this] { runner.run(stop.async_wait()); }};
+
+  ~background_loop() {
+    taskio::call_soon_threadsafe(ex, [s = stop] { s.set_result(); });
+    work.reset();
+    thread.join();
   }
 };
 

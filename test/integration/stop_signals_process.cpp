@@ -14,6 +14,7 @@
 #include <boost/asio/write.hpp>
 
 #include <csignal>
+#include <memory>
 #include <cstdlib>
 #include <string>
 
@@ -83,34 +84,44 @@ private:
   unsigned short port_ = 0;
 };
 
-/// Connects, sends "ping" and reads the echo: the server is serving.
-void connect_and_echo(asio::io_context& io, tcp::socket& s, unsigned short port) {
-  s = tcp::socket(io);
-  s.connect({asio::ip::address_v4::loopback(), port});
-  asio::write(s, asio::buffer(std::string("ping")));
-  std::string got(4, '\0');
-  asio::read(s, asio::buffer(got));
-  BOOST_TEST(got == "ping");
-}
+/// An echo_server process and a client connected to it, echoed once ("ping"):
+/// the server is serving.
+struct session {
+  asio::io_context io;
+  server_process server;
+  tcp::socket client{io};
 
-void drains_and_exits_0_on(int signo) {
+  explicit session(const std::string& path) : server(path) {
+    client.connect({asio::ip::address_v4::loopback(), server.port()});
+    asio::write(client, asio::buffer(std::string("ping")));
+    std::string got(4, '\0');
+    asio::read(client, asio::buffer(got));
+    BOOST_TEST(got == "ping");
+  }
+};
+
+/// A session, or null when echo_server is not built here (the test then
+/// says it is skipped).
+std::unique_ptr<session> start_session() {
   const std::string path = echo_server_path();
   if (path.empty() || ::access(path.c_str(), X_OK) != 0) {
     BOOST_TEST_MESSAGE("echo_server not built here: test skipped");
-    return;
+    return nullptr;
   }
-  asio::io_context io;
-  server_process server(path);
-  tcp::socket client(io);
-  connect_and_echo(io, client, server.port());
-  server.signal(signo);
+  return std::make_unique<session>(path);
+}
+
+void drains_and_exits_0_on(int signo) {
+  auto s = start_session();
+  if (!s) return;
+  s->server.signal(signo);
   // the connection drains and closes: EOF after nothing more
   boost::system::error_code ec;
   char byte;
-  const std::size_t n = asio::read(client, asio::buffer(&byte, 1), ec);
+  const std::size_t n = asio::read(s->client, asio::buffer(&byte, 1), ec);
   BOOST_TEST(n == 0u);
   BOOST_TEST(ec == asio::error::eof);
-  BOOST_TEST(server.wait() == 0);
+  BOOST_TEST(s->server.wait() == 0);
 }
 
 }  // namespace
@@ -122,15 +133,11 @@ BOOST_AUTO_TEST_CASE(sigint_drains_and_exits_0) { drains_and_exits_0_on(SIGINT);
 BOOST_AUTO_TEST_CASE(sigterm_drains_and_exits_0) { drains_and_exits_0_on(SIGTERM); }
 
 BOOST_AUTO_TEST_CASE(a_second_sigterm_during_the_drain_exits_143_at_once) {
-  const std::string path = echo_server_path();
-  if (path.empty() || ::access(path.c_str(), X_OK) != 0) {
-    BOOST_TEST_MESSAGE("echo_server not built here: test skipped");
-    return;
-  }
-  asio::io_context io;
-  server_process server(path);
-  tcp::socket client(io);
-  connect_and_echo(io, client, server.port());
+  auto s = start_session();
+  if (!s) return;
+  asio::io_context& io = s->io;
+  server_process& server = s->server;
+  tcp::socket& client = s->client;
   // a client that sends but never reads: once both directions' socket
   // buffers are full the connection cannot write its echo, so the drain
   // waits (its deadline is 2 s)

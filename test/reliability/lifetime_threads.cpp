@@ -2,7 +2,7 @@
 // threads (issue 11): no path may release them while a resumption for the
 // task is still queued. Each case fails under AddressSanitizer (or crashes)
 // without the fix it covers; real threads, ordering only.
-#include "../test_support.hpp"
+#include "../concurrency_support.hpp"
 
 #include <atomic>
 #include <future>
@@ -12,22 +12,6 @@ using namespace taskio_test;
 using taskio::cancelled_error;
 
 namespace {
-
-/// A taskio loop (taskio::runner) running on a background thread until the
-/// fixture is destroyed; the test thread is the foreign one.
-struct background_loop {
-  taskio::runner runner{taskio::run_options{.handle_signals = false}};
-  asio::io_context::executor_type ex = runner.get_executor();
-  asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(ex);
-  taskio::future<void> stop{ex};
-  std::thread thread{[this] { runner.run(stop.async_wait()); }};
-
-  ~background_loop() {
-    taskio::call_soon_threadsafe(ex, [s = stop] { s.set_result(); });
-    work.reset();
-    thread.join();
-  }
-};
 
 constexpr auto bound = std::chrono::seconds(30);  // generous: never reached when things work
 

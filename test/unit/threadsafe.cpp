@@ -3,7 +3,7 @@
 // ordering and generous bounds only (run under ThreadSanitizer in CI).
 #include <taskio/threadsafe.hpp>  // first: the header is self-contained
 
-#include "../test_support.hpp"
+#include "../concurrency_support.hpp"
 
 #include <future>
 #include <thread>
@@ -12,28 +12,6 @@ using namespace taskio_test;
 using taskio::cancelled_error;
 
 namespace {
-
-/// A taskio loop (taskio::runner) running on a background thread until the
-/// fixture is destroyed. The work guard tells the loop that foreign threads
-/// will post to it (else, idle, it would report a deadlock).
-struct background_loop {
-  taskio::runner runner{taskio::run_options{.handle_signals = false}};
-  asio::io_context::executor_type ex = runner.get_executor();
-  asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(ex);
-  taskio::future<void> stop{ex};
-  std::thread thread{[this] { runner.run(stop.async_wait()); }};
-
-  ~background_loop() {
-    taskio::call_soon_threadsafe(ex, [s = stop] { s.set_result(); });
-    work.reset();
-    thread.join();
-  }
-};
-
-asio::awaitable<int> value_after(std::chrono::nanoseconds d, int v) {
-  co_await taskio::sleep(d);
-  co_return v;
-}
 
 asio::awaitable<int> await_future(taskio::future<int> f) { co_return co_await f.async_wait(); }
 
