@@ -3,8 +3,10 @@
 //
 // Distributed under the Boost Software License, Version 1.0.
 //
-// Heap accounting for the benchmarks. Include it in exactly one translation
-// unit of a benchmark executable.
+// Heap accounting for the benchmarks. Any translation unit may include it;
+// exactly one per executable defines BENCH_ALLOC_COUNT_INTERPOSE first
+// (task_bench: task_bench/harness.cpp), and every translation unit of the
+// executable is built with the same BENCH_COUNT_ALLOCS setting.
 //
 // Built with -DBENCH_COUNT_ALLOCS the executable interposes the C allocator
 // (malloc, calloc, realloc, aligned_alloc, memalign, posix_memalign, free)
@@ -50,6 +52,7 @@ inline void* note(void* p) {
 }
 }  // namespace bench::alloc_stats
 
+#ifdef BENCH_ALLOC_COUNT_INTERPOSE
 extern "C" {
 void* malloc(std::size_t n) { return bench::alloc_stats::note(__libc_malloc(n)); }
 void* calloc(std::size_t a, std::size_t b) { return bench::alloc_stats::note(__libc_calloc(a, b)); }
@@ -79,6 +82,7 @@ void free(void* p) {
   __libc_free(p);
 }
 }
+#endif  // BENCH_ALLOC_COUNT_INTERPOSE
 #endif  // BENCH_COUNT_ALLOCS
 
 namespace bench {

@@ -12,7 +12,8 @@
 # a busy 2-core machine (lib/*.cpp and echo_server.cpp at -O2).
 #
 # What it does
-#   1. builds with g++ -O2 -DNDEBUG: example/echo_server.cpp + lib/*.cpp
+#   1. builds with g++ -O2 -DNDEBUG: example/echo_server.cpp (+ example/echo/,
+#      example/common/) + lib/*.cpp
 #      (ccache when present, at most 2 jobs), and from $SHARED/src
 #      echo_load.cpp, echo_server_asio_cb.cpp, echo_server_asio_coro.cpp;
 #      the Python servers are $SHARED/src/echo_server.py (uvloop: Debian's
@@ -85,12 +86,19 @@ for src in "$ROOT"/lib/*.cpp; do  # always recompiled (headers may have changed)
   objs+=("$obj")
   compile "$src" "$obj" "${TASKIO_FLAGS[@]}"
 done
-compile "$ROOT/example/echo_server.cpp" "$BUILD_DIR/obj/echo_server.o" "${TASKIO_FLAGS[@]}"
+# the program and what it links: the echo service (example/echo/) and the
+# examples' command line and console log (example/common/)
+server_objs=()
+for src in "$ROOT/example/echo_server.cpp" "$ROOT"/example/echo/*.cpp "$ROOT"/example/common/*.cpp; do
+  obj="$BUILD_DIR/obj/example_$(basename "$(dirname "$src")")_$(basename "$src" .cpp).o"
+  server_objs+=("$obj")
+  compile "$src" "$obj" "${TASKIO_FLAGS[@]}" -I"$ROOT/example"
+done
 for p in echo_load echo_server_asio_cb echo_server_asio_coro; do
   compile "$SHARED/src/$p.cpp" "$BUILD_DIR/obj/$p.o"
 done
 wait
-"$CXX" -o "$BIN/echo_server" "$BUILD_DIR/obj/echo_server.o" "${objs[@]}" \
+"$CXX" -o "$BIN/echo_server" "${server_objs[@]}" "${objs[@]}" \
   -lboost_log_setup -lboost_log -lboost_thread -lpthread
 for p in echo_load echo_server_asio_cb echo_server_asio_coro; do
   "$CXX" -pthread -o "$BIN/$p" "$BUILD_DIR/obj/$p.o"

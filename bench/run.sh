@@ -11,7 +11,8 @@
 #
 # What it does
 #   1. compiles lib/*.cpp with g++ -O2 -DNDEBUG (ccache if present, 2 jobs)
-#      and links bench/task_bench.cpp twice: task_bench (timing, memory) and
+#      and links bench/task_bench.cpp (+ bench/task_bench/*.cpp: the harness
+#      and one file per figure) twice: task_bench (timing, memory) and
 #      task_bench_allocs (-DBENCH_COUNT_ALLOCS: malloc interposed, counts);
 #   2. runs, pinned to one CPU: task_bench (warm samples), task_bench --cold
 #      (no warm-up) for the timed figures, task_bench_allocs;
@@ -78,14 +79,24 @@ for src in "$ROOT"/lib/*.cpp; do
   compile -c "$src" -o "$obj"
 done
 log "compiling and linking task_bench and task_bench_allocs ..."
-rm -f "$BUILD_DIR/task_bench.o" "$BUILD_DIR/task_bench_allocs.o"
-compile -c "$HERE/task_bench.cpp" -o "$BUILD_DIR/task_bench.o"
-compile -DBENCH_COUNT_ALLOCS -c "$HERE/task_bench.cpp" -o "$BUILD_DIR/task_bench_allocs.o"
+# every file of task_bench twice: the counting build compiles all of them
+# with -DBENCH_COUNT_ALLOCS (alloc_count.hpp)
+mkdir -p "$BUILD_DIR/task_bench" "$BUILD_DIR/task_bench_allocs"
+bench_objs=()
+alloc_objs=()
+for src in "$HERE/task_bench.cpp" "$HERE"/task_bench/*.cpp; do
+  name=$(basename "$src" .cpp)
+  bench_objs+=("$BUILD_DIR/task_bench/$name.o")
+  alloc_objs+=("$BUILD_DIR/task_bench_allocs/$name.o")
+  rm -f "${bench_objs[-1]}" "${alloc_objs[-1]}"
+  compile -c "$src" -o "${bench_objs[-1]}"
+  compile -DBENCH_COUNT_ALLOCS -c "$src" -o "${alloc_objs[-1]}"
+done
 rm -f "$BUILD_DIR/primitives_bench.o"
 compile -c "$HERE/primitives_bench.cpp" -o "$BUILD_DIR/primitives_bench.o"
 wait_compiles
-"$CXX" -o "$BUILD_DIR/task_bench" "$BUILD_DIR/task_bench.o" "${objs[@]}" "${LIBS[@]}"
-"$CXX" -o "$BUILD_DIR/task_bench_allocs" "$BUILD_DIR/task_bench_allocs.o" "${objs[@]}" "${LIBS[@]}"
+"$CXX" -o "$BUILD_DIR/task_bench" "${bench_objs[@]}" "${objs[@]}" "${LIBS[@]}"
+"$CXX" -o "$BUILD_DIR/task_bench_allocs" "${alloc_objs[@]}" "${objs[@]}" "${LIBS[@]}"
 "$CXX" -o "$BUILD_DIR/primitives_bench" "$BUILD_DIR/primitives_bench.o" "${objs[@]}" "${LIBS[@]}"
 
 # --- run --------------------------------------------------------------------

@@ -3,7 +3,7 @@
 //
 // Distributed under the Boost Software License, Version 1.0.
 //
-// A load client for the echo server (echo_service.hpp's run_load): -c
+// A load client for the echo server (echo/load_client.hpp's run_load): -c
 // connections, each sending an -s byte message and waiting for its whole
 // echo, every request under taskio::wait_for, every byte checked; for -d
 // seconds or -n requests per connection. Shows a progress line, then a
@@ -15,7 +15,11 @@
 // Ctrl-C stops the load at once and still prints the summary (exit 130).
 // Exit status 1 if a request failed or an echo differed.
 
-#include "echo_service.hpp"
+#include "common/command_line.hpp"
+#include "common/console_log.hpp"
+#include "echo/load_client.hpp"
+
+#include <taskio.hpp>
 
 #include <iomanip>
 #include <iostream>
@@ -65,7 +69,7 @@ asio::awaitable<void> client(std::string host, std::string port, const echo::loa
 }  // namespace
 
 int main(int argc, char** argv) {
-  echo::command_line args(argc, argv, usage);
+  examples::command_line args(argc, argv, usage);
   const auto host = args.get<std::string>("--host", "127.0.0.1");
   const auto port = args.get<std::string>("--port", "7000");
   echo::load_options opts;
@@ -78,7 +82,7 @@ int main(int argc, char** argv) {
   if (opts.connections == 0 || opts.message_size == 0 || opts.message_size > (1u << 20))
     args.fail("-c must be at least 1 and -s within 1..1048576");
 
-  echo::log_to_console(boost::log::trivial::warning);
+  examples::log_to_console(boost::log::trivial::warning);
   echo::load_report report;
   // 0, 130 after Ctrl-C (the report so far is still printed), 1 after an error (on stderr)
   int status = taskio::run_main(client(host, port, opts, report));

@@ -3,7 +3,7 @@
 //
 // Distributed under the Boost Software License, Version 1.0.
 //
-// The echo service in one process: the server (echo_service.hpp's serve())
+// The echo service in one process: the server (echo/server.hpp's serve())
 // on one event loop and thread, the load client (run_load()) on another,
 // over real sockets on 127.0.0.1. After the load it shuts the server down
 // gracefully, the way Ctrl-C does in echo_server: by cancelling its task.
@@ -11,7 +11,13 @@
 //   $ echo_demo                    # 3 s, 50 connections, 64-byte messages
 //   $ echo_demo -d 10 -c 200 -s 1024
 
-#include "echo_service.hpp"
+#include "common/command_line.hpp"
+#include "common/console_log.hpp"
+#include "echo/load_client.hpp"
+#include "echo/loop_thread.hpp"
+#include "echo/server.hpp"
+
+#include <taskio.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 
@@ -84,7 +90,7 @@ asio::awaitable<void> demo(const echo::load_options& load) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  echo::command_line args(argc, argv, usage);
+  examples::command_line args(argc, argv, usage);
   echo::load_options load;
   load.duration = args.seconds("-d", 3);
   load.connections = args.get("-c", load.connections);
@@ -93,6 +99,6 @@ int main(int argc, char** argv) {
   if (load.connections == 0 || load.message_size == 0 || load.message_size > (1u << 20))
     args.fail("-c must be at least 1 and -s within 1..1048576");
 
-  echo::log_to_console(boost::log::trivial::warning);
+  examples::log_to_console(boost::log::trivial::warning);
   return taskio::run_main(demo(load));  // 0, 130 after Ctrl-C, 1 after an error (on stderr)
 }

@@ -3,7 +3,7 @@
 //
 // Distributed under the Boost Software License, Version 1.0.
 //
-// A TCP echo server: echo_service.hpp's serve() under taskio::run, with
+// A TCP echo server: echo/server.hpp's serve() under taskio::run, with
 // options, a Boost.Log console sink and a graceful stop.
 //
 //   $ echo_server --port 0                       # prints "listening 127.0.0.1:<port>"
@@ -16,7 +16,12 @@
 // main returns 0: a drained stop is a success (exit status 0). A second
 // signal during the drain ends the process at once (130 / 143).
 
-#include "echo_service.hpp"
+#include "common/command_line.hpp"
+#include "common/console_log.hpp"
+#include "echo/log.hpp"
+#include "echo/server.hpp"
+
+#include <taskio.hpp>
 
 #include <csignal>
 #include <iostream>
@@ -69,7 +74,7 @@ asio::awaitable<int> server(const config& cfg, std::vector<echo::server_stats>& 
 }  // namespace
 
 int main(int argc, char** argv) {
-  echo::command_line args(argc, argv, usage);
+  examples::command_line args(argc, argv, usage);
   config cfg;
   try {
     cfg.endpoint = {asio::ip::make_address(args.get<std::string>("--bind", "127.0.0.1")),
@@ -85,7 +90,7 @@ int main(int argc, char** argv) {
   args.done();
   if (cfg.service.max_connections == 0 || cfg.threads == 0) args.fail("--max-conns and --threads must be at least 1");
 
-  echo::log_to_console(verbose ? boost::log::trivial::debug : boost::log::trivial::info);
+  examples::log_to_console(verbose ? boost::log::trivial::debug : boost::log::trivial::info);
   std::vector<echo::server_stats> stats(cfg.threads);
   return taskio::run_main(server(cfg, stats), {.stop_signals = {SIGINT, SIGTERM}});
 }

@@ -16,7 +16,11 @@
 // Once a second it prints what each loop served. Ctrl-C stops every loop
 // gracefully (the cancellation of main reaches each loop's task).
 
-#include "echo_service.hpp"
+#include "common/command_line.hpp"
+#include "common/console_log.hpp"
+#include "echo/server.hpp"
+
+#include <taskio.hpp>
 
 #include <iomanip>
 #include <iostream>
@@ -63,13 +67,13 @@ asio::awaitable<void> multicore(unsigned short port, std::size_t threads) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  echo::command_line args(argc, argv, usage);
+  examples::command_line args(argc, argv, usage);
   const auto port = args.get<unsigned short>("--port", 7000);
   const auto threads = args.get<std::size_t>("--threads", std::max(1u, std::thread::hardware_concurrency()));
   args.done();
   if (threads == 0) args.fail("--threads must be at least 1");
 
-  echo::log_to_console(boost::log::trivial::warning);
+  examples::log_to_console(boost::log::trivial::warning);
   // Ctrl-C or SIGTERM: every loop finishes, then 130 / 143; 1 after an error
   return taskio::run_main(multicore(port, threads), {.stop_signals = {SIGINT, SIGTERM}});
 }

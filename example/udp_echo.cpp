@@ -13,7 +13,10 @@
 //   $ udp_echo --client --port 7001 -n 1000 -s 512
 //   $ udp_echo                                      # both, in one process
 
-#include "echo_service.hpp"
+#include "common/command_line.hpp"
+#include "common/console_log.hpp"
+
+#include <taskio.hpp>
 
 #include <boost/asio/ip/udp.hpp>
 
@@ -111,7 +114,7 @@ asio::awaitable<void> run(const settings& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  echo::command_line args(argc, argv, usage);
+  examples::command_line args(argc, argv, usage);
   const bool server_only = args.flag("--server"), client_only = args.flag("--client");
   const settings s{.serve = !client_only,
                    .send = !server_only,
@@ -124,6 +127,6 @@ int main(int argc, char** argv) {
   if (client_only && s.port == 0) args.fail("--client needs the server's --port");
   if (s.size < 8 || s.size > 65507) args.fail("-s must be within 8..65507");
 
-  echo::log_to_console(boost::log::trivial::warning);
+  examples::log_to_console(boost::log::trivial::warning);
   return taskio::run_main(run(s));  // 0, 130 after Ctrl-C, 1 after an error (on stderr)
 }

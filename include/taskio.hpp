@@ -21,6 +21,7 @@
 #include <taskio/gather.hpp>
 #include <taskio/lock.hpp>
 #include <taskio/log.hpp>
+#include <taskio/outcome.hpp>
 #include <taskio/queue.hpp>
 #include <taskio/run.hpp>
 #include <taskio/semaphore.hpp>

@@ -157,7 +157,7 @@ private:
 /// another loop.
 template <detail::awaitable_range R>
 auto as_completed(R&& range, std::optional<any_delay> timeout = {}) {
-  auto hs = detail::to_handles(std::forward<R>(range));
+  auto hs = detail::ensure_futures(std::forward<R>(range));
   return as_completed_range<typename decltype(hs)::value_type>(detail::ref_ptr<detail::as_completed_state>(
       new detail::as_completed_state(detail::states_of(hs), timeout)));
 }

@@ -45,7 +45,9 @@
 
 #include <taskio/config.hpp>
 #include <taskio/create_task.hpp>
+#include <taskio/detail/ensure_future.hpp>
 #include <taskio/future.hpp>
+#include <taskio/outcome.hpp>
 #include <taskio/task.hpp>
 #include <taskio/traits.hpp>
 #include <taskio/wait.hpp>
@@ -78,36 +80,6 @@ inline constexpr return_exceptions_t return_exceptions{};
 template <class T>
 using gather_value_t = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
 
-/// A value or the exception that replaced it (a cancelled child holds its
-/// cancelled_error, message included).
-template <class T>
-class outcome {
-public:
-  static outcome success(T value) { return outcome(std::in_place_index<0>, std::move(value)); }
-  /// `e` must not be null.
-  static outcome failure(std::exception_ptr e) {
-    if (!e) throw std::invalid_argument("taskio::outcome::failure: null exception_ptr");
-    return outcome(std::in_place_index<1>, std::move(e));
-  }
-
-  bool has_value() const noexcept { return v_.index() == 0; }
-  explicit operator bool() const noexcept { return has_value(); }
-  /// The value; rethrows the exception when there is none.
-  T& value() & { return check(), std::get<0>(v_); }
-  const T& value() const& { return check(), std::get<0>(v_); }
-  T&& value() && { return check(), std::get<0>(std::move(v_)); }
-  /// The exception, or null when there is a value.
-  std::exception_ptr exception() const noexcept { return has_value() ? nullptr : std::get<1>(v_); }
-
-private:
-  template <std::size_t I, class U>
-  outcome(std::in_place_index_t<I> i, U&& u) : v_(i, std::forward<U>(u)) {}
-  void check() const {
-    if (!has_value()) std::rethrow_exception(std::get<1>(v_));
-  }
-  std::variant<T, std::exception_ptr> v_;
-};
-
 namespace detail {
 
 /// gather's state: the "gathering future" whose cancel() cancels the
@@ -132,39 +104,6 @@ private:
   std::string cancel_msg_;
   std::size_t finished_ = 0;
 };
-
-/// asyncio's ensure_future: tasks and futures as they are, an awaitable
-/// becomes a task on the current task's executor.
-template <class A>
-auto to_handle(A&& a) {
-  using D = std::remove_cvref_t<A>;
-  if constexpr (is_asio_awaitable_v<D>) {
-    static_assert(!std::is_lvalue_reference_v<A>, "pass an asio::awaitable by rvalue (std::move): it is consumed");
-    return create_task(std::move(a));
-  } else {
-    return D(a);
-  }
-}
-
-template <class A>
-using handle_t = decltype(to_handle(std::declval<A>()));
-
-/// Converts a range of awaitables to handles (moving from it when it is an
-/// rvalue).
-template <class R>
-auto to_handles(R&& range) {
-  using H = handle_t<std::conditional_t<std::is_lvalue_reference_v<R>, std::ranges::range_reference_t<R>,
-                                        std::ranges::range_rvalue_reference_t<R>>>;
-  std::vector<H> hs;
-  if constexpr (std::ranges::sized_range<R>) hs.reserve(std::ranges::size(range));
-  for (auto&& a : range) {
-    if constexpr (std::is_lvalue_reference_v<R>)
-      hs.push_back(to_handle(a));
-    else
-      hs.push_back(to_handle(std::move(a)));
-  }
-  return hs;
-}
 
 template <class H>
 gather_value_t<typename handle_traits<H>::value_type> gathered_value(const H& h) {
@@ -214,7 +153,7 @@ boost::asio::awaitable<std::vector<gathered_t<Outcomes, H>>> gather_vector(ref_p
 
 template <bool Outcomes, class... A>
 auto gather_args(A&&... aws) {
-  std::tuple<handle_t<A>...> hs{to_handle(std::forward<A>(aws))...};  // braces: created in argument order
+  std::tuple<handle_t<A>...> hs{ensure_future(std::forward<A>(aws))...};  // braces: created in argument order
   auto states = std::apply(
       [](const auto&... h) { return std::array<future_state_base*, sizeof...(A)>{h.state()...}; }, hs);
   ref_ptr<gather_state> st(new gather_state(Outcomes, states));
@@ -223,7 +162,7 @@ auto gather_args(A&&... aws) {
 
 template <bool Outcomes, class R>
 auto gather_range(R&& range) {
-  auto hs = to_handles(std::forward<R>(range));
+  auto hs = ensure_futures(std::forward<R>(range));
   ref_ptr<gather_state> st(new gather_state(Outcomes, states_of(hs)));
   return gather_vector<Outcomes>(std::move(st), std::move(hs));
 }

@@ -1,9 +1,9 @@
-// Integration tests of example/echo_service.hpp with clients from outside
+// Integration tests of the echo server (example/echo/) with clients from outside
 // the project: netcat-openbsd, socat and a Python asyncio client, each run
 // as a subprocess (through taskio::to_thread, so the server keeps serving
 // on the test's loop) against a server on 127.0.0.1, port 0. A test whose
 // tool is missing says so and passes; .ci/install-deps installs them all.
-#include "../../example/echo_service.hpp"
+#include "echo/server.hpp"
 
 #include "../test_support.hpp"
 

@@ -1,8 +1,9 @@
-// Integration tests of example/echo_service.hpp: the echo server and its
+// Integration tests of the echo server (example/echo/): the echo server and its
 // clients on real sockets (127.0.0.1), in real time, on one loop. Every
 // test bounds its time and checks that the server keeps serving after the
 // fault it injects.
-#include "../../example/echo_service.hpp"
+#include "echo/load_client.hpp"
+#include "echo/server.hpp"
 
 #include "../test_support.hpp"
 

@@ -8,7 +8,7 @@
 
 #include <taskio/to_thread.hpp>
 
-#include "../../example/echo_service.hpp"
+#include "echo/session.hpp"
 #include "../task_group_support.hpp"
 
 #include <boost/test/data/monomorphic.hpp>

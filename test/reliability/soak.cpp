@@ -1,5 +1,5 @@
 // Reliability: the bounded soak test (label "soak"). The echo server of
-// example/echo_service.hpp on 127.0.0.1 under a stream of clients that
+// example/echo/ (serve()) on 127.0.0.1 under a stream of clients that
 // connect, echo, close abruptly, stay idle, read slowly or give up halfway,
 // while clients and server sessions are cancelled at random moments. Every
 // echoed byte is checked; at the end the number of live tasks must be back
@@ -7,7 +7,7 @@
 // after a warm-up). Runs ~20 s; TASKIO_SOAK_SECONDS=<n> runs it longer.
 #include "harness.hpp"
 
-#include "../../example/echo_service.hpp"
+#include "echo/server.hpp"
 
 #include <algorithm>
 #include <cstdlib>

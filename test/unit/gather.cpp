@@ -309,15 +309,4 @@ BOOST_AUTO_TEST_CASE(gather_needs_a_running_loop) {
   BOOST_CHECK_THROW(taskio::gather(value_after(1s, 1)), std::runtime_error);
 }
 
-BOOST_AUTO_TEST_CASE(outcome_holds_a_value_or_an_exception) {
-  auto ok = taskio::outcome<int>::success(3);
-  BOOST_TEST(ok.has_value());
-  BOOST_TEST(ok.value() == 3);
-  BOOST_TEST(std::move(ok).value() == 3);
-  auto bad = taskio::outcome<int>::failure(std::make_exception_ptr(std::logic_error("x")));
-  BOOST_TEST(!bad.has_value());
-  BOOST_CHECK_THROW(bad.value(), std::logic_error);
-  BOOST_CHECK_THROW(taskio::outcome<int>::failure(nullptr), std::invalid_argument);
-}
-
 BOOST_AUTO_TEST_SUITE_END()

@@ -4,12 +4,13 @@
 // Distributed under the Boost Software License, Version 1.0.
 //
 // The two ways taskio's combinators take an awaitable (a task<T>, a
-// future<T> or an asio::awaitable<T>):
-//  * awaited inline, in the calling task: as_awaitable();
+// future<T> or an asio::awaitable<T>), written once for all of them:
+//  * awaited inline, in the calling task: as_awaitable() (timeout, wait_for);
 //  * as something with its own outcome that can be cancelled and observed
-//    separately: ensure_future() (asyncio.ensure_future: a task or future is
-//    used as is, an awaitable becomes a new task whose first step is
-//    scheduled).
+//    separately: ensure_future() / ensure_futures() for a range
+//    (asyncio.ensure_future: a task or future is used as is, an awaitable
+//    becomes a new task whose first step is scheduled; gather,
+//    as_completed, wait_for, shield).
 
 #ifndef TASKIO_DETAIL_ENSURE_FUTURE_HPP
 #define TASKIO_DETAIL_ENSURE_FUTURE_HPP
@@ -20,19 +21,46 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <ranges>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
 namespace taskio::detail {
 
-template <class T>
-task<T> ensure_future(task<T> t) {
-  return t;
+/// asyncio's ensure_future: a task or future as it is (copied), an
+/// asio::awaitable becomes a task on the current task's executor (consumed:
+/// pass it by rvalue).
+template <class A>
+auto ensure_future(A&& a) {
+  using D = std::remove_cvref_t<A>;
+  if constexpr (is_asio_awaitable_v<D>) {
+    static_assert(!std::is_lvalue_reference_v<A>, "pass an asio::awaitable by rvalue (std::move): it is consumed");
+    return create_task(std::move(a));
+  } else {
+    return D(a);
+  }
 }
-template <class T>
-future<T> ensure_future(future<T> f) {
-  return f;
-}
-template <class T>
-task<T> ensure_future(boost::asio::awaitable<T> aw) {
-  return create_task(std::move(aw));
+
+/// The handle ensure_future makes of an A: task<T> or future<T>.
+template <class A>
+using handle_t = decltype(ensure_future(std::declval<A>()));
+
+/// ensure_future on every element of a range, in order (moving from the
+/// elements when the range is an rvalue).
+template <class R>
+auto ensure_futures(R&& range) {
+  using H = handle_t<std::conditional_t<std::is_lvalue_reference_v<R>, std::ranges::range_reference_t<R>,
+                                        std::ranges::range_rvalue_reference_t<R>>>;
+  std::vector<H> hs;
+  if constexpr (std::ranges::sized_range<R>) hs.reserve(std::ranges::size(range));
+  for (auto&& a : range) {
+    if constexpr (std::is_lvalue_reference_v<R>)
+      hs.push_back(ensure_future(a));
+    else
+      hs.push_back(ensure_future(std::move(a)));
+  }
+  return hs;
 }
 
 /// Awaiting a task or future is async_wait(); an awaitable is itself.
