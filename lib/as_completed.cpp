@@ -3,7 +3,7 @@
 //
 // Distributed under the Boost Software License, Version 1.0.
 //
-// as_completed's state (SEMANTICS.md 11): completed children are queued in
+// as_completed's state (doc/semantics.md 11, as_completed): completed children are queued in
 // completion order; a next() that finds the queue empty waits on a future
 // of its own, woken FIFO (asyncio's Queue.get).
 

@@ -4,7 +4,7 @@
 // Distributed under the Boost Software License, Version 1.0.
 //
 // gather's state: asyncio's _GatheringFuture and its child done callback
-// (SEMANTICS.md 9), with the cancellation-absorption race fixed (20.4).
+// (doc/semantics.md 9, gather), with the cancellation-absorption race fixed (20.4).
 
 #include <taskio/gather.hpp>
 
@@ -70,7 +70,7 @@ boost::asio::awaitable<void> gather_state::wait(ref_ptr<gather_state> self) {
   auto [e] = co_await async_wait<void>(self, boost::asio::as_tuple(boost::asio::use_awaitable));
   if (!e) co_return;
   if (awaiting && self->cancel_requested_ && !is_cancellation(e)) {
-    // SEMANTICS.md 20.4: the request reached the children but a child's
+    // doc/semantics.md 20.4 (gather never loses a request): the request reached the children but a child's
     // failure was reported first. The task receives that failure, and the
     // request stays pending for its next suspension point (same count).
     awaiting->rearm(self->cancel_msg_);

@@ -3,7 +3,7 @@
 //
 // Distributed under the Boost Software License, Version 1.0.
 //
-// task_group: asyncio.TaskGroup's state machine (SEMANTICS.md 5, the 3.13+
+// task_group: asyncio.TaskGroup's state machine (doc/semantics.md 5, TaskGroup; the 3.13+
 // order). Each child carries one completion node of the group; when the
 // child completes the node posts the group's child-completion handler to
 // the loop, so it runs one iteration later, as asyncio's done callback
@@ -157,7 +157,7 @@ void task_group_state::unlink(child_node& n) noexcept {
   --live_;
 }
 
-// SEMANTICS.md 5.4
+// doc/semantics.md 5.4 (TaskGroup child completion)
 void task_group_state::on_child_done(child_node& n) {
   unlink(n);
   if (live_ == 0 && waiter_ && !waiter_->done()) waiter_->set_result();
@@ -187,7 +187,7 @@ void task_group_state::abort() {
     if (!c->child->done()) c->child->cancel({});
 }
 
-// SEMANTICS.md 5.5 steps 1-3
+// doc/semantics.md 5.5 (TaskGroup exit) steps 1-3
 void task_group_state::begin_exit(const std::exception_ptr& e) {
   if (!entered_) fail("has not been entered");
   if (exiting_) fail("has already been exited");
@@ -198,7 +198,7 @@ void task_group_state::begin_exit(const std::exception_ptr& e) {
   if (e && !aborting_) abort();
 }
 
-// SEMANTICS.md 5.5 step 4: the parent was cancelled while waiting
+// doc/semantics.md 5.5 (TaskGroup exit) step 4: the parent was cancelled while waiting
 void task_group_state::exit_wait_interrupted(std::exception_ptr cancelled) {
   if (!is_cancellation(cancelled)) std::rethrow_exception(cancelled);  // not expected: nothing else fails
   last_cancel_ = cancelled;
@@ -208,7 +208,7 @@ void task_group_state::exit_wait_interrupted(std::exception_ptr cancelled) {
   }
 }
 
-// SEMANTICS.md 5.5 steps 5-10; true: suppress `e` (the group's own
+// doc/semantics.md 5.5 (TaskGroup exit) steps 5-10; true: suppress `e` (the group's own
 // cancellation after cancel(), 3.15)
 bool task_group_state::finish_exit(const std::exception_ptr& e) {
   // Like asyncio, keep no reference to the parent and the errors.

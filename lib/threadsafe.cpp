@@ -3,7 +3,7 @@
 //
 // Distributed under the Boost Software License, Version 1.0.
 //
-// concurrent_future's state (SEMANTICS.md 13) and the loop callback error
+// concurrent_future's state (doc/semantics.md 13, threads) and the loop callback error
 // report of call_soon_threadsafe.
 
 #include <taskio/threadsafe.hpp>

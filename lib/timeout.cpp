@@ -3,7 +3,7 @@
 //
 // Distributed under the Boost Software License, Version 1.0.
 //
-// asyncio.Timeout (SEMANTICS.md 6): the deadline handler cancels the task
+// asyncio.Timeout (doc/semantics.md 6, timeout): the deadline handler cancels the task
 // that entered the scope; exit withdraws that request and turns the
 // resulting cancellation into timeout_error when nobody else asked for one.
 

@@ -34,7 +34,7 @@
 // every child is already done, the request stays with the awaiting task,
 // which raises cancelled_error instead of the results.
 //
-// Difference from CPython (SEMANTICS.md 20.4): when the awaiting task is
+// Difference from CPython (doc/semantics.md 20.4, gather never loses a request): when the awaiting task is
 // cancelled in the iteration in which a child's failure is being reported,
 // CPython hands the task the child's exception and loses the cancellation.
 // taskio hands it the child's exception too, and delivers the cancellation

@@ -9,7 +9,7 @@
 //   auto h = taskio::call_later(250ms, [] { std::cout << "later\n"; });
 //   h.cancel();                                    // it never runs
 //
-// Ordering (SEMANTICS.md 1): call_soon callbacks run in the next loop
+// Ordering (doc/semantics.md 1, scheduling model): call_soon callbacks run in the next loop
 // iteration in the order they were scheduled; timed callbacks run once their
 // time has come, equal deadlines in scheduling order, after the callbacks
 // already queued.

@@ -3,7 +3,7 @@
 //
 // Distributed under the Boost Software License, Version 1.0.
 //
-// taskio::shield(aw): asyncio.shield (SEMANTICS.md 8). Protects a separate
+// taskio::shield(aw): asyncio.shield (doc/semantics.md 8, shield). Protects a separate
 // piece of work -- not a block of code -- from the cancellation of the task
 // that awaits it:
 //

@@ -10,7 +10,7 @@
 // A task is a future: done(), cancelled(), result(), exception(), done
 // callbacks. cancel(msg) requests one cancelled_error inside the coroutine
 // at its current (or next) suspension point; cancelling() counts the
-// requests and uncancel() withdraws one (SEMANTICS.md 3.3-3.5,
+// requests and uncancel() withdraws one (doc/semantics.md 3.3-3.5, Task cancellation;
 // doc/cancellation.md).
 //
 // Thread safety: a task's methods must be called on the executor the task

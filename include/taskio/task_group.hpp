@@ -3,7 +3,7 @@
 //
 // Distributed under the Boost Software License, Version 1.0.
 //
-// taskio::task_group: asyncio.TaskGroup (3.13+ behaviour, SEMANTICS.md 5).
+// taskio::task_group: asyncio.TaskGroup (3.13+ behaviour, doc/semantics.md 5, TaskGroup).
 // An async context manager that owns child tasks: the block does not end
 // before every child is done, and the first child failure cancels the
 // others and interrupts the block.
@@ -21,7 +21,7 @@
 // in); do not move an entered group. Children run on the parent's
 // executor; the loop owns them until they are done.
 //
-// Cancellation (asyncio's count protocol, SEMANTICS.md 4): when a child
+// Cancellation (asyncio's count protocol, doc/semantics.md 4): when a child
 // fails, the group cancels the other children and cancels the parent once
 // (no message), so the block is interrupted at its current suspension
 // point; the exit takes that request back with uncancel(). A cancellation

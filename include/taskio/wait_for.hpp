@@ -4,7 +4,7 @@
 // Distributed under the Boost Software License, Version 1.0.
 //
 // taskio::wait_for(aw, timeout): asyncio.wait_for as reimplemented in 3.12 on
-// top of the timeout scope (SEMANTICS.md 7). `aw` is a task<T>, a future<T>
+// top of the timeout scope (doc/semantics.md 7, wait_for). `aw` is a task<T>, a future<T>
 // or an asio::awaitable<T>.
 //
 //   int v = co_await taskio::wait_for(fetch(), 5s);   // timeout_error after 5 s

@@ -28,7 +28,7 @@
 // anyway; timeout_error once the scope expired, unless the deadline passed
 // after the block's last suspension point: its request is then withdrawn
 // undelivered and the block ends as undisturbed), the cancelling()
-// count is where SEMANTICS.md puts it, no task is pending, every coroutine
+// count is where doc/semantics.md puts it, no task is pending, every coroutine
 // frame of the scenario is gone, no taskio record of severity warning or
 // above was emitted (exceptions never retrieved, tasks destroyed pending,
 // failing callbacks), and under AddressSanitizer LeakSanitizer finds no leak.

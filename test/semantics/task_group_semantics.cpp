@@ -1,4 +1,4 @@
-// asyncio-parity: TaskGroup's outcome table (SEMANTICS.md 5.6, the 3.13+
+// asyncio-parity: TaskGroup's outcome table (doc/semantics.md 5.6, TaskGroup outcome table; the 3.13+
 // behaviour), the parent's cancellation count before and after each row,
 // nested groups and cancellations colliding with failures, and raw Asio
 // operations aborted by a group.

@@ -1,4 +1,4 @@
-// asyncio-parity: the consequences of the timeout rules (SEMANTICS.md 6.7),
+// asyncio-parity: the consequences of the timeout rules (doc/semantics.md 6.7, timeout consequences),
 // in virtual time with exact times and cancellation counts, including the
 // races of two requests landing in the same loop iteration, and timeouts
 // around raw Asio operations.

@@ -1,4 +1,4 @@
-// Unit tests of <taskio/as_completed.hpp> (SEMANTICS.md 11).
+// Unit tests of <taskio/as_completed.hpp> (doc/semantics.md 11, as_completed).
 #include <taskio/as_completed.hpp>  // first: the header is self-contained
 
 #include "../concurrency_support.hpp"

@@ -1,4 +1,4 @@
-// Unit tests of <taskio/future.hpp> (asyncio.Future, SEMANTICS.md 2).
+// Unit tests of <taskio/future.hpp> (asyncio.Future, doc/semantics.md 2, Future).
 #include <taskio/future.hpp>  // first: the header is self-contained
 
 #include "../test_support.hpp"

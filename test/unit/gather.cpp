@@ -1,4 +1,4 @@
-// Unit tests of <taskio/gather.hpp> (SEMANTICS.md 9 and decision 20.4).
+// Unit tests of <taskio/gather.hpp> (doc/semantics.md 9, gather, and 20.4, decisions).
 #include <taskio/gather.hpp>  // first: the header is self-contained
 
 #include "../concurrency_support.hpp"
@@ -220,7 +220,7 @@ TASKIO_TEST_CASE(cancel_when_every_child_is_done_but_not_yet_reported_raises_can
 }
 
 TASKIO_TEST_CASE(a_cancel_racing_a_child_failure_is_delivered_at_the_next_suspension) {
-  // SEMANTICS.md 20.4. CPython 3.12/3.13: the task gets "boom" and the
+  // doc/semantics.md 20.4 (gather never loses a request). CPython 3.12/3.13: the task gets "boom" and the
   // request is lost. taskio: "boom", then cancelled_error at the next
   // suspension point.
   taskio::task<int> failing;

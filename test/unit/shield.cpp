@@ -1,4 +1,4 @@
-// Unit tests of <taskio/shield.hpp> (SEMANTICS.md 8), alone and combined
+// Unit tests of <taskio/shield.hpp> (doc/semantics.md 8, shield), alone and combined
 // with timeout scopes and wait_for.
 #include <taskio/shield.hpp>  // first: the header is self-contained
 

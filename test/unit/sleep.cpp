@@ -1,4 +1,4 @@
-// Unit tests of <taskio/sleep.hpp> (SEMANTICS.md 12) and the loop clock.
+// Unit tests of <taskio/sleep.hpp> (doc/semantics.md 12, sleep) and the loop clock.
 #include <taskio/sleep.hpp>  // first: the header is self-contained
 
 #include "../test_support.hpp"

@@ -1,5 +1,5 @@
 // Unit tests of <taskio/task.hpp>: the Future/Task API of a task and the
-// cancellation rules of SEMANTICS.md 3.3-3.7.
+// cancellation rules of doc/semantics.md 3.3-3.7 (Task cancellation).
 #include <taskio/task.hpp>  // first: the header is self-contained
 
 #include "../test_support.hpp"

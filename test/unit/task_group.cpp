@@ -1,5 +1,5 @@
 // Unit tests of <taskio/task_group.hpp>: the TaskGroup API, its rules
-// (SEMANTICS.md 5.2-5.5) and its misuse errors. The outcome table (5.6) and
+// (doc/semantics.md 5.2-5.5, TaskGroup) and its misuse errors. The outcome table (5.6) and
 // colliding cancellations are in test/semantics/task_group.cpp.
 #include <taskio/task_group.hpp>  // first: the header is self-contained
 

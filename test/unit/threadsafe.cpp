@@ -1,4 +1,4 @@
-// Unit tests of <taskio/threadsafe.hpp> (SEMANTICS.md 13): a loop runs on a
+// Unit tests of <taskio/threadsafe.hpp> (doc/semantics.md 13, threads): a loop runs on a
 // background thread, the test thread is the foreign one. Real threads:
 // ordering and generous bounds only (run under ThreadSanitizer in CI).
 #include <taskio/threadsafe.hpp>  // first: the header is self-contained

@@ -1,5 +1,5 @@
 // Unit tests of <taskio/timeout.hpp>: the timeout_scope API, its states and
-// misuse errors (SEMANTICS.md 6.1-6.6). The race scenarios of 6.7 are in
+// misuse errors (doc/semantics.md 6.1-6.6, timeout). The race scenarios of 6.7 are in
 // test/semantics/timeouts.cpp.
 #include <taskio/timeout.hpp>  // first: the header is self-contained
 

@@ -1,4 +1,4 @@
-// Unit tests of <taskio/to_thread.hpp> (SEMANTICS.md 13). Real threads:
+// Unit tests of <taskio/to_thread.hpp> (doc/semantics.md 13, threads). Real threads:
 // ordering and generous bounds only (run under ThreadSanitizer in CI).
 #include <taskio/to_thread.hpp>  // first: the header is self-contained
 

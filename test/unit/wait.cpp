@@ -1,4 +1,4 @@
-// Unit tests of <taskio/wait.hpp> (SEMANTICS.md 10).
+// Unit tests of <taskio/wait.hpp> (doc/semantics.md 10, wait).
 #include <taskio/wait.hpp>  // first: the header is self-contained
 
 #include "../concurrency_support.hpp"

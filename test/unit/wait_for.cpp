@@ -1,4 +1,4 @@
-// Unit tests of <taskio/wait_for.hpp> (SEMANTICS.md 7): wait_for on tasks,
+// Unit tests of <taskio/wait_for.hpp> (doc/semantics.md 7, wait_for): wait_for on tasks,
 // futures and awaitables, with no, positive and zero timeouts.
 #include <taskio/wait_for.hpp>  // first: the header is self-contained
 

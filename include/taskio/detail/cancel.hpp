@@ -4,7 +4,7 @@
 // Distributed under the Boost Software License, Version 1.0.
 //
 // The cancellation module: everything about one task's cancellation lives
-// here and in lib/cancel.cpp (SEMANTICS.md 3.3-3.7, doc/cancellation.md):
+// here and in lib/cancel.cpp (doc/semantics.md 3.3-3.7, Task cancellation; doc/cancellation.md):
 //
 //  * the count, the message and the pending flag (cancel / uncancel /
 //    cancelling, and rearm(): "deliver at the next suspension point without

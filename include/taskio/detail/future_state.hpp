@@ -10,7 +10,7 @@
 //
 // Done callbacks and the wake-ups of awaiters share ONE ordered list of
 // completion nodes, so everything registered on a future is scheduled in
-// registration order at the moment it completes (SEMANTICS.md 1.3).
+// registration order at the moment it completes (doc/semantics.md 1, scheduling model; item 3).
 
 #ifndef TASKIO_DETAIL_FUTURE_STATE_HPP
 #define TASKIO_DETAIL_FUTURE_STATE_HPP
