@@ -23,6 +23,11 @@
 //                      yield; release). Asio: a channel of capacity 4 holding
 //                      4 tokens.
 //   "yield" is co_await asio::post(executor, use_awaitable) on both sides.
+//   create_await       N x (create a task whose body returns at once; await
+//                      it), lazy (task_options{.eager_start = false}) and
+//                      eager (.eager_start = true). Asio: co_await
+//                      co_spawn(ex, body, use_awaitable). One more line
+//                      compares eager with lazy directly.
 //
 // Output: one line per figure, as bench/task_bench.cpp:
 //   name=<id> value=<ns/op> unit=ns/op [ratio_vs=<asio id> ratio=<x>] n=<N> reps=<R> min=<> max=<>
@@ -36,6 +41,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <string>
@@ -126,7 +132,31 @@ asio::awaitable<void> t_semaphore_contention(int n, window& w) {
   w.end();
 }
 
+asio::awaitable<int> ready(int i) { co_return i; }
+
+/// N x (create_task(ready) with `eager`; await it).
+template <bool Eager>
+asio::awaitable<void> t_create_await(int n, window& w) {
+  long sum = 0;
+  w.begin();
+  for (int i = 0; i < n; ++i) {
+    auto t = taskio::create_task(ready(i), {.eager_start = Eager});
+    sum += co_await t.async_wait();
+  }
+  w.end();
+  if (sum < 0) std::abort();  // keeps the loop
+}
+
 // --- Asio side ----------------------------------------------------------------
+
+asio::awaitable<void> a_create_await(int n, window& w) {
+  auto ex = co_await asio::this_coro::executor;
+  long sum = 0;
+  w.begin();
+  for (int i = 0; i < n; ++i) sum += co_await asio::co_spawn(ex, ready(i), asio::use_awaitable);
+  w.end();
+  if (sum < 0) std::abort();
+}
 
 asio::awaitable<void> a_lock_uncontended(int n, window& w) {
   token_channel tokens(co_await asio::this_coro::executor, 1);
@@ -216,21 +246,46 @@ stats summarize(std::vector<double> v) {
   return {v[v.size() / 2], v.front(), v.back()};
 }
 
-void figure(const std::string& name, int n, int reps, const std::function<asio::awaitable<void>(int, window&)>& t,
-            const std::function<asio::awaitable<void>(int, window&)>& a) {
-  run_taskio(t, n / 10);  // warm-up
-  run_asio(a, n / 10);
-  std::vector<double> ts, as;
-  for (int r = 0; r < reps; ++r) {  // alternate the sides
-    ts.push_back(run_taskio(t, n));
+using side = std::function<asio::awaitable<void>(int, window&)>;
+
+/// The median of `reps` runs of each side (sides alternate, after one
+/// warm-up run each).
+std::vector<stats> measure(int n, int reps, const side& a, const std::vector<side>& ts) {
+  run_asio(a, n / 10);  // warm-up
+  for (const auto& t : ts) run_taskio(t, n / 10);
+  std::vector<double> as;
+  std::vector<std::vector<double>> tss(ts.size());
+  for (int r = 0; r < reps; ++r) {
     as.push_back(run_asio(a, n));
+    for (std::size_t k = 0; k < ts.size(); ++k) tss[k].push_back(run_taskio(ts[k], n));
   }
-  const stats sa = summarize(as), st = summarize(ts);
-  std::printf("name=asio_%s value=%.1f unit=ns/op n=%d reps=%d min=%.1f max=%.1f\n", name.c_str(), sa.median, n,
-              reps, sa.min, sa.max);
-  std::printf("name=taskio_%s value=%.1f unit=ns/op ratio_vs=asio_%s ratio=%.3f n=%d reps=%d min=%.1f max=%.1f\n",
-              name.c_str(), st.median, name.c_str(), st.median / sa.median, n, reps, st.min, st.max);
+  std::vector<stats> out{summarize(as)};
+  for (auto& v : tss) out.push_back(summarize(v));
+  return out;
+}
+
+void print_line(const std::string& name, const stats& s, const std::string& base, double base_value, int n, int reps) {
+  std::printf("name=%s value=%.1f unit=ns/op", name.c_str(), s.median);
+  if (!base.empty()) std::printf(" ratio_vs=%s ratio=%.3f", base.c_str(), s.median / base_value);
+  std::printf(" n=%d reps=%d min=%.1f max=%.1f\n", n, reps, s.min, s.max);
   std::fflush(stdout);
+}
+
+/// One figure: asio_<name>, then taskio_<name> with its ratio.
+void figure(const std::string& name, int n, int reps, const side& t, const side& a) {
+  const auto st = measure(n, reps, a, {t});
+  print_line("asio_" + name, st[0], "", 0, n, reps);
+  print_line("taskio_" + name, st[1], "asio_" + name, st[0].median, n, reps);
+}
+
+/// create + await of a task that does not suspend: lazy, eager, co_spawn.
+void eager_figure(int n, int reps) {
+  const auto st = measure(n, reps, a_create_await, {t_create_await<false>, t_create_await<true>});
+  print_line("asio_create_await_ready", st[0], "", 0, n, reps);
+  print_line("taskio_create_await_ready_lazy", st[1], "asio_create_await_ready", st[0].median, n, reps);
+  print_line("taskio_create_await_ready_eager", st[2], "asio_create_await_ready", st[0].median, n, reps);
+  print_line("taskio_create_await_ready_eager_vs_lazy", st[2], "taskio_create_await_ready_lazy", st[1].median, n,
+             reps);
 }
 
 }  // namespace
@@ -254,5 +309,6 @@ int main(int argc, char** argv) {
   figure("queue_pingpong", scale, reps, t_queue_pingpong, a_queue_pingpong);
   figure("semaphore_contention", scale, reps, t_semaphore_contention,
          [](int n, window& w) { return a_token_contention(16, 4, n, w); });
+  eager_figure(2 * scale, reps);
   return 0;
 }

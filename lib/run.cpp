@@ -40,6 +40,7 @@ boost::asio::io_context& runner::context() {
   if (!io_) {
     io_ = std::make_unique<boost::asio::io_context>(1);
     detail::loop::of(*io_).configure(opts_.virtual_time, opts_.debug, opts_.slow_callback_duration, opts_.threads);
+    detail::loop::of(*io_).set_eager_tasks(opts_.eager_tasks);
   }
   return *io_;
 }

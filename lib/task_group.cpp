@@ -139,6 +139,9 @@ void task_group_state::adopt(task_state_base& child) {
     tail_ = n;
     ++live_;
     child.add_node(n);
+    // gh-155418: an eager child that aborted the group (cancel()) in its
+    // first step was not in the list abort() cancelled.
+    if (aborting_ && !child.done()) child.cancel({});
   } catch (...) {
     child.cancel({});  // before its first step: no line of it runs
     throw;

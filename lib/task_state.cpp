@@ -223,6 +223,18 @@ task_state_base::step_scope::~step_scope() {
   t.after_step(asio_compat::context_switched(t.switched_));
 }
 
+void task_state_base::start(thread_type thread, std::optional<bool> eager_start) {
+  // asyncio: eager only while the loop runs (here: runs this executor on
+  // this thread, so the step cannot overlap another step of the strand).
+  if (eager_start.value_or(loop_->eager_tasks()) && thread_state::current_loop() == loop_ &&
+      inner_.running_in_this_thread()) {
+    ref_ptr<task_state_base> keep(this);
+    step([&thread] { thread.launch(); });  // restores the creator's current_task() after
+    return;
+  }
+  post_first_step(std::move(thread));
+}
+
 void task_state_base::post_first_step(thread_type thread) {
   inner_.post([t = ref_ptr<task_state_base>(this), thread = std::move(thread)]() mutable {
     t->step([&thread] { thread.launch(); });

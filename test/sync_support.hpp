@@ -42,16 +42,30 @@ asio::awaitable<void> hold_for(P& p, trace& tr, std::string name, taskio::clock:
   p.release();
 }
 
-/// The what() of the std::exception held by `e` ("" if none).
-inline std::string what_of(const std::exception_ptr& e) {
-  if (!e) return "";
+/// The what() of the E that f() throws ("" if it throws nothing): the
+/// misuse checks (release() of an unlocked lock, task_done() too often, ...).
+template <class E = std::runtime_error, class F>
+std::string error_of(F f) {
   try {
-    std::rethrow_exception(e);
-  } catch (const std::exception& x) {
-    return x.what();
-  } catch (...) {
-    return "<not a std::exception>";
+    f();
+  } catch (const E& e) {
+    return e.what();
   }
+  return "";
+}
+
+/// asyncio's "cancel a blocked waiter" tests: runs `aw` in a task, lets it
+/// block, cancels it with `msg` and waits until it ended; checks that it
+/// ended cancelled and returns what it ended with.
+template <class T>
+asio::awaitable<std::exception_ptr> cancel_blocked(asio::awaitable<T> aw, std::string msg = {}) {
+  auto t = taskio::create_task(std::move(aw));
+  co_await settle();
+  BOOST_TEST(!t.done());
+  t.cancel(std::move(msg));
+  auto e = co_await catch_exception(t.async_wait());
+  BOOST_TEST(t.cancelled());
+  co_return e;
 }
 
 inline bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }

@@ -75,6 +75,18 @@ inline std::string cancel_message(const std::exception_ptr& e) {
   }
 }
 
+/// The what() of the std::exception held by `e` ("" if none).
+inline std::string what_of(const std::exception_ptr& e) {
+  if (!e) return "";
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& x) {
+    return x.what();
+  } catch (...) {
+    return "<not a std::exception>";
+  }
+}
+
 /// Runs the awaitable and returns the exception it throws (null if none).
 template <class T>
 asio::awaitable<std::exception_ptr> catch_exception(asio::awaitable<T> a) {

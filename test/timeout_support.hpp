@@ -46,16 +46,8 @@ inline bool is_timeout(const std::exception_ptr& e) {
 /// True if `e` holds a cancelled_error (and not a timeout_error).
 inline bool is_cancelled(const std::exception_ptr& e) { return e && cancel_message(e) != "<not a cancelled_error>"; }
 
-/// The what() of a std::exception held by `e` ("" otherwise).
-inline std::string error_text(const std::exception_ptr& e) {
-  try {
-    std::rethrow_exception(e);
-  } catch (const std::exception& x) {
-    return x.what();
-  } catch (...) {
-    return "";
-  }
-}
+/// The what() of a std::exception held by `e` (test_support.hpp's what_of).
+inline std::string error_text(const std::exception_ptr& e) { return what_of(e); }
 
 }  // namespace taskio_test
 

@@ -6,13 +6,16 @@
 // asyncio.create_task: wraps an asio::awaitable<T> into a task and schedules
 // its first step. The creator keeps running until its own next suspension
 // point; the task's body starts in a later loop iteration (unlike
-// asio::co_spawn, which starts it at once on its own thread).
+// asio::co_spawn, which starts it at once on its own thread). With eager
+// start (task_options::eager_start, run_options::eager_tasks) the first step
+// runs inside create_task instead, as asyncio 3.12+ eager tasks.
 
 #ifndef TASKIO_CREATE_TASK_HPP
 #define TASKIO_CREATE_TASK_HPP
 
 #include <taskio/config.hpp>
 #include <taskio/task.hpp>
+#include <taskio/task_options.hpp>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/execution/executor.hpp>
@@ -25,36 +28,69 @@
 
 namespace taskio {
 
+namespace detail {
+/// A task name argument: anything a std::string is made from.
+template <class N>
+concept task_name = std::is_convertible_v<N, std::string>;
+}  // namespace detail
+
 /// Creates a task on the current task's executor (a child runs where its
 /// parent runs), or on the running loop from a plain loop callback.
+/// `opts`: asyncio's keyword arguments (name, eager_start; task_options.hpp):
+/// `create_task(f(), {.name = "f", .eager_start = true})`.
 ///
 /// Exceptions: std::runtime_error "no running event loop" when called
 /// outside a running taskio loop (pass an executor then);
 /// std::invalid_argument for an empty `coro` (moved from, or already
 /// awaited).
 template <class T>
-task<T> create_task(boost::asio::awaitable<T> coro, std::string name = {},
+task<T> create_task(boost::asio::awaitable<T> coro, task_options opts = {},
                     std::source_location where = std::source_location::current()) {
-  return task<T>(
-      detail::launch_task(detail::default_task_executor("taskio::create_task"), std::move(coro), std::move(name), where));
+  return task<T>(detail::launch_task(detail::default_task_executor("taskio::create_task"), std::move(coro),
+                                     std::move(opts.name), where, opts.eager_start));
+}
+
+/// Creates a task named `name` (create_task(coro, {.name = name})).
+/// (A template, so that a braced task_options never converts to a string:
+/// g++ 12 takes {.name = "n", .eager_start = true} for std::string("n", 1)
+/// and calls a std::string overload ambiguous.)
+template <class T, detail::task_name Name>
+task<T> create_task(boost::asio::awaitable<T> coro, Name&& name,
+                    std::source_location where = std::source_location::current()) {
+  return create_task(std::move(coro), task_options{.name = std::forward<Name>(name)}, where);
 }
 
 /// Creates a task on `ex`: an io_context executor, a strand of one, or any
 /// executor obtained inside a task (`co_await asio::this_coro::executor`).
-/// Works before the loop runs.
+/// Works before the loop runs (the task is then scheduled, never eager).
 template <class Executor, class T>
   requires(boost::asio::execution::is_executor<Executor>::value || boost::asio::is_executor<Executor>::value)
-task<T> create_task(const Executor& ex, boost::asio::awaitable<T> coro, std::string name = {},
+task<T> create_task(const Executor& ex, boost::asio::awaitable<T> coro, task_options opts = {},
                     std::source_location where = std::source_location::current()) {
-  return task<T>(
-      detail::launch_task(boost::asio::any_io_executor(ex), std::move(coro), std::move(name), where));
+  return task<T>(detail::launch_task(boost::asio::any_io_executor(ex), std::move(coro), std::move(opts.name), where,
+                                     opts.eager_start));
+}
+
+/// The same, named `name`.
+template <class Executor, class T, detail::task_name Name>
+  requires(boost::asio::execution::is_executor<Executor>::value || boost::asio::is_executor<Executor>::value)
+task<T> create_task(const Executor& ex, boost::asio::awaitable<T> coro, Name&& name,
+                    std::source_location where = std::source_location::current()) {
+  return create_task(ex, std::move(coro), task_options{.name = std::forward<Name>(name)}, where);
 }
 
 /// Creates a task on an io_context.
 template <class T>
-task<T> create_task(boost::asio::io_context& ctx, boost::asio::awaitable<T> coro, std::string name = {},
+task<T> create_task(boost::asio::io_context& ctx, boost::asio::awaitable<T> coro, task_options opts = {},
                     std::source_location where = std::source_location::current()) {
-  return create_task(ctx.get_executor(), std::move(coro), std::move(name), where);
+  return create_task(ctx.get_executor(), std::move(coro), std::move(opts), where);
+}
+
+/// The same, named `name`.
+template <class T, detail::task_name Name>
+task<T> create_task(boost::asio::io_context& ctx, boost::asio::awaitable<T> coro, Name&& name,
+                    std::source_location where = std::source_location::current()) {
+  return create_task(ctx.get_executor(), std::move(coro), task_options{.name = std::forward<Name>(name)}, where);
 }
 
 namespace detail {

@@ -50,6 +50,10 @@ struct run_options {
   std::size_t threads = 0;       ///< to_thread pool size, 0 = hardware concurrency
   /// In debug mode, a step running longer than this is logged (warning).
   std::chrono::nanoseconds slow_callback_duration = std::chrono::milliseconds(100);
+  /// Eager start for every task created while the loop runs (asyncio's
+  /// eager_task_factory): the first step runs inside create_task. A task's
+  /// task_options::eager_start overrides it. See task_options.hpp.
+  bool eager_tasks = false;
   /// The signals that cancel main (with handle_signals), e.g.
   /// {SIGINT, SIGTERM} for a server run by systemd or in a container. A
   /// number that is not a catchable signal: std::invalid_argument from run().

@@ -60,6 +60,7 @@
 #include <taskio/create_task.hpp>
 #include <taskio/exception_group.hpp>
 #include <taskio/task.hpp>
+#include <taskio/task_options.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -92,13 +93,28 @@ public:
   /// Exceptions: std::runtime_error "TaskGroup ... has not been entered",
   /// "... is finished" (exited), "... is shutting down" (aborting after a
   /// failure or a cancellation); `coro` is then destroyed without running.
+  ///
+  /// `opts`: asyncio's keyword arguments (task_options.hpp). With eager
+  /// start the child's first step runs inside this call, before the group
+  /// registers it (as asyncio 3.14+): a child that finishes there is still
+  /// handled one loop iteration later, like any child, so a failure does not
+  /// cancel the body inside create_task (gh-128550, gh-128588); a child that
+  /// called cancel() on the group in that step is cancelled as it is
+  /// registered (gh-155418).
   template <class T>
-  task<T> create_task(boost::asio::awaitable<T> coro, std::string name = {},
+  task<T> create_task(boost::asio::awaitable<T> coro, task_options opts = {},
                       std::source_location where = std::source_location::current()) {
     const auto& ex = parent_executor("taskio::task_group::create_task");  // may throw: coro never runs
-    auto t = detail::launch_task(ex, std::move(coro), std::move(name), where);
+    auto t = detail::launch_task(ex, std::move(coro), std::move(opts.name), where, opts.eager_start);
     adopt(*t);
     return task<T>(std::move(t));
+  }
+
+  /// The same, named `name` (see create_task.hpp for why a template).
+  template <class T, detail::task_name Name>
+  task<T> create_task(boost::asio::awaitable<T> coro, Name&& name,
+                      std::source_location where = std::source_location::current()) {
+    return create_task(std::move(coro), task_options{.name = std::forward<Name>(name)}, where);
   }
 
   /// Creates a child task running f(args...), a callable returning an
@@ -159,7 +175,8 @@ public:
 private:
   /// Checks that a child may be created; returns the parent's executor.
   const boost::asio::any_io_executor& parent_executor(const char* who) const;
-  /// Registers a just-launched child (cancels it if that fails).
+  /// Registers a just-launched child (cancels it if that fails, or if the
+  /// group started aborting during the child's eager first step).
   void adopt(detail::task_state_base& child);
   detail::task_group_state& state(const char* who) const;
 

@@ -24,7 +24,6 @@ asio::awaitable<std::exception_ptr> run_scope(timeout_scope& scope, Body body) {
   co_return co_await catch_exception(taskio::async_with(scope, std::move(body)));
 }
 
-std::string what_of(const std::exception_ptr& e) { return error_text(e); }
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 

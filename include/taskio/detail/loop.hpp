@@ -111,6 +111,10 @@ public:
   bool virtual_time() const noexcept { return virtual_; }
   bool debug() const noexcept { return debug_; }
   clock::duration slow_step() const noexcept { return slow_step_; }
+  /// run_options::eager_tasks: new tasks start eagerly unless their
+  /// task_options say otherwise.
+  void set_eager_tasks(bool on) noexcept { eager_tasks_ = on; }
+  bool eager_tasks() const noexcept { return eager_tasks_; }
 
   // --- time ---
   clock::time_point now() const noexcept;
@@ -202,6 +206,7 @@ private:
   std::uint64_t timer_seq_ = 0;
   bool virtual_ = false;
   bool debug_ = false;
+  bool eager_tasks_ = false;
   clock::duration slow_step_ = std::chrono::milliseconds(100);
   clock::time_point virtual_now_{};
   // real time: one Asio timer armed at the earliest deadline

@@ -134,6 +134,10 @@ public:
 
   /// The task's coroutine before its first step.
   using thread_type = asio_compat::awaitable_thread<boost::asio::any_io_executor>;
+  /// Starts the task: runs its first step here, inside create_task, when it
+  /// starts eagerly (`eager_start`, else the loop's default) and the loop
+  /// runs this task's executor on this thread; otherwise schedules it.
+  void start(thread_type thread, std::optional<bool> eager_start);
   /// Schedules the first step (asyncio's create_task schedules the task).
   /// (Queuing it as an operation embedded in this state, without an
   /// allocation, was measured slower: the posted handler's block, freed just
@@ -276,7 +280,7 @@ asio_compat::entry_awaitable<boost::asio::any_io_executor> task_entry(
 }
 
 /// Creates a task running `body` on `ex` (its first step is posted, as
-/// asyncio's create_task schedules it).
+/// asyncio's create_task schedules it, or run at once: eager start).
 /// std::invalid_argument for an awaitable without a coroutine (moved from,
 /// or already awaited): awaiting it would dereference a null frame.
 template <class T>
@@ -287,7 +291,7 @@ void require_valid(const boost::asio::awaitable<T>& aw) {
 
 template <class T>
 ref_ptr<task_state<T>> launch_task(boost::asio::any_io_executor ex, boost::asio::awaitable<T> body, std::string name,
-                                   std::source_location where) {
+                                   std::source_location where, std::optional<bool> eager_start = {}) {
   require_valid(body);
   ex = unwrap_executor(ex);
   loop& l = loop::of(ex);
@@ -295,7 +299,7 @@ ref_ptr<task_state<T>> launch_task(boost::asio::any_io_executor ex, boost::asio:
   task_state_base::thread_type thread(
       task_entry<T>(t.get(), std::move(body)), boost::asio::any_io_executor(task_executor(t.get())),
       t->signal().slot(), boost::asio::cancellation_state(t->signal().slot()));
-  t->post_first_step(std::move(thread));
+  t->start(std::move(thread), eager_start);
   return t;
 }
 
