@@ -28,6 +28,7 @@
 #define TASKIO_EXAMPLE_ECHO_SERVICE_HPP
 
 #include <taskio.hpp>
+#include <taskio/log.hpp>  // set_log_level, the attribute keywords
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>

@@ -19,6 +19,7 @@
 //   $ logging
 
 #include <taskio.hpp>
+#include <taskio/log.hpp>  // set_log_level, the attribute keywords
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/log/expressions.hpp>
