@@ -54,8 +54,7 @@
 
 #include <array>
 #include <exception>
-#include <iterator>
-#include <ranges>
+#include <iterator>  // std::ranges concepts (not <ranges>: its views cost every includer)
 #include <stdexcept>
 #include <string>
 #include <tuple>
