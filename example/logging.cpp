@@ -5,10 +5,13 @@
 //
 // Getting taskio's log records (asyncio's "Debug mode" and logging, in
 // C++). taskio logs through Boost.Log on channel "taskio" and never installs
-// a sink: the application does, here a console sink filtered on the channel
-// whose format shows severity, channel and the "Task" attribute (the name
-// of the task the record is about). It then raises taskio's level to
-// debug, turns on debug mode, and triggers records:
+// a sink on its own (without one, Boost.Log's default sink prints every
+// record to stdout). The example installs one: taskio::log_to_console(debug),
+// the one-call sink that writes taskio's records to stderr and lowers the
+// gate to debug; or, with --custom, a sink of its own on stdout, filtered on
+// the channel, whose format also shows the "Task" attribute (the name of the
+// task the record is about). It turns on debug mode and triggers records,
+// each naming its task (repr and creation site):
 //   1. a task fails and nobody retrieves its exception (error, as asyncio's
 //      "Task exception was never retrieved");
 //   2. a cancel request (debug);
@@ -16,9 +19,11 @@
 //      debug mode only, as asyncio's "Executing <Task ...> took 0.150 seconds");
 // and finally silences taskio: the same failure leaves no record.
 //
-//   $ logging
+//   $ logging            # records on stderr, taskio's format
+//   $ logging --custom   # records on stdout, the example's format
 
 #include <taskio.hpp>
+#include <taskio/log.hpp>  // set_log_level, the attribute keywords
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/log/expressions.hpp>
@@ -26,6 +31,7 @@
 
 #include <iostream>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
 
 namespace asio = boost::asio;
@@ -36,8 +42,8 @@ using namespace std::chrono_literals;
 namespace {
 
 /// Records of channel "taskio" to stdout, e.g.
-/// "[error] taskio <forgotten>: Task exception was never retrieved: ...".
-void install_console_sink() {
+/// "[error] taskio <forgotten>: Task exception was never retrieved: <Task ...>".
+void install_custom_sink() {
   boost::log::add_console_log(std::cout,
                               boost::log::keywords::filter = kw::channel == taskio::log_channel,
                               boost::log::keywords::format = expr::stream << "[" << kw::severity << "] " << kw::channel
@@ -80,9 +86,13 @@ asio::awaitable<void> main_task() {
 
 }  // namespace
 
-int main() {
-  install_console_sink();
-  taskio::set_log_level(boost::log::trivial::debug);  // default: warning
+int main(int argc, char** argv) {
+  if (argc > 1 && std::string_view(argv[1]) == "--custom") {
+    install_custom_sink();
+    taskio::set_log_level(boost::log::trivial::debug);  // default: warning
+  } else {
+    taskio::log_to_console(boost::log::trivial::debug);  // stderr; sets the level too
+  }
   // debug: asyncio's debug mode (slow steps are logged); the threshold is
   // run_options::slow_callback_duration (100 ms by default).
   if (const int status = taskio::run_main(main_task(), {.debug = true}); status != 0) return status;

@@ -74,6 +74,9 @@ boost::asio::awaitable<void> barrier::abort() {
 
 boost::asio::awaitable<void> barrier::aenter() { co_await wait(); }
 
+// Out of line: an inline coroutine would be compiled into every TU including <taskio.hpp>.
+boost::asio::awaitable<bool> barrier::aexit(std::exception_ptr) { co_return false; }
+
 std::string barrier::repr() const {
   static const char* const names[] = {"filling", "draining", "resetting", "broken"};
   std::string extra = names[static_cast<int>(state_)];

@@ -11,7 +11,7 @@
 
 #include <taskio/detail/task_state.hpp>
 #include <taskio/exceptions.hpp>
-#include <taskio/log.hpp>
+#include "log_record.hpp"
 
 #include <boost/asio/error.hpp>
 #include <boost/asio/experimental/channel_error.hpp>
@@ -58,8 +58,9 @@ task_state_base& cancellation::self() noexcept { return static_cast<task_state_b
 
 void cancellation::request(std::string msg) {
   ++count_;
-  if (log_enabled(boost::log::trivial::debug))
-    log(boost::log::trivial::debug, self().name(), "cancel requested" + (msg.empty() ? std::string() : ": " + msg));
+  if (log_enabled(log_level::debug))
+    log(log_level::debug, self(),
+        "cancel requested: " + describe(self()) + (msg.empty() ? std::string() : ", message: " + msg));
   must_cancel_ = true;
   cancel_msg_ = std::move(msg);
   deliver();
@@ -101,8 +102,8 @@ void cancellation::deliver() {
     // Tasks awaiting each other in a cycle (a deadlock): forwarding again
     // would recurse until the stack overflows.
     if (std::find(forwarding.begin(), forwarding.end(), this) != forwarding.end()) {
-      log(boost::log::trivial::error, t.name(),
-          "cancel: " + t.repr() + " awaits itself through a cycle of tasks: the cancellation cannot reach it");
+      log(log_level::error, t,
+          "cancel: " + describe(t) + " awaits itself through a cycle of tasks: the cancellation cannot reach it");
       return;
     }
     forwarding.push_back(this);
@@ -163,9 +164,9 @@ void cancellation::after_step(bool switched) {
 
 void cancellation::warn_swallowed() {
   task_state_base& t = self();
-  if (!t.debug_mode() || !log_enabled(boost::log::trivial::warning)) return;
+  if (!t.debug_mode() || !log_enabled(log_level::warning)) return;
   const auto& w = t.where();
-  log(boost::log::trivial::warning, t.name(),
+  log(log_level::warning, t,
       t.repr() + " (created at " + w.file_name() + ":" + std::to_string(w.line()) + " in " + w.function_name() +
           ") swallowed a cancellation delivered into an Asio operation (operation_aborted): rethrow it, withdraw it "
           "with uncancel(), or await the operation with taskio::use_task");

@@ -6,7 +6,7 @@
 #include <taskio/detail/future_state.hpp>
 
 #include <taskio/detail/loop.hpp>
-#include <taskio/log.hpp>
+#include "log_record.hpp"
 
 #include <boost/asio/post.hpp>
 
@@ -63,9 +63,8 @@ future_state_base::future_state_base(loop& l, boost::asio::any_io_executor ex) :
 future_state_base::~future_state_base() {
   while (completion_node* n = callbacks_.pop_front())
     if (n->destroy) n->destroy(n);
-  if (log_unretrieved_ && log_enabled(boost::log::trivial::error))
-    log(boost::log::trivial::error, "",
-        std::string(kind()) + " exception was never retrieved: " + describe_exception(exception_));
+  if (log_unretrieved_ && log_enabled(log_level::error))
+    log(log_level::error, std::string(kind()) + " exception was never retrieved: " + describe(*this));
 }
 
 void future_state_base::check_thread(const char* who) const {
@@ -157,7 +156,7 @@ callback_scope::~callback_scope() {
 
 void callback_scope::report(std::exception_ptr e) {
   if (is_fatal(e)) std::rethrow_exception(e);
-  log(boost::log::trivial::error, "", "exception in a loop callback: " + describe_exception(e));
+  log(log_level::error, "exception in a loop callback: " + describe_exception(e));
 }
 
 std::string future_state_base::repr() const {

@@ -11,7 +11,7 @@
 
 #include <taskio/detail/loop.hpp>
 #include <taskio/detail/task_state.hpp>
-#include <taskio/log.hpp>
+#include "log_record.hpp"
 
 #include <iostream>
 #include <stdexcept>
@@ -30,7 +30,7 @@ runner::~runner() {
   try {
     close();
   } catch (...) {
-    detail::log(boost::log::trivial::error, "",
+    detail::log(detail::log_level::error,
                 "exception while closing the runner: " + describe_exception(std::current_exception()));
   }
 }
@@ -94,9 +94,8 @@ void runner::close() {
       l.run_until_done(*t.state());
       if (!t.cancelled() && t.state()->stored_exception()) {
         t.state()->mark_retrieved();
-        detail::log(boost::log::trivial::error, t.get_name(),
-                    "unhandled exception during taskio::run() shutdown: " +
-                        describe_exception(t.state()->stored_exception()));
+        detail::log(detail::log_level::error, *t.state(),
+                    "unhandled exception during taskio::run() shutdown: " + detail::describe(*t.state()));
       }
     }
   }

@@ -14,7 +14,7 @@
 #include <taskio/detail/loop.hpp>
 #include <taskio/exceptions.hpp>
 #include <taskio/future.hpp>
-#include <taskio/log.hpp>
+#include "log_record.hpp"
 
 #include <memory>
 #include <optional>
@@ -172,9 +172,9 @@ void task_group_state::on_child_done(child_node& n) {
   errors_.push_back(e);
   if (!base_error_ && is_fatal(e)) base_error_ = e;
   if (parent_->done()) {
-    log(boost::log::trivial::error, child.name(),
-        "Task '" + child.name() + "' has errored out but its parent task " + parent_->repr() +
-            " is already completed: " + describe_exception(e));
+    log(log_level::error, child,
+        "Task " + describe(child) + " has errored out but its parent task " + describe(*parent_) +
+            " is already completed");
     return;
   }
   if (!aborting_ && !parent_cancel_requested_) {
@@ -258,13 +258,13 @@ bool task_group_state::finish_exit(const std::exception_ptr& e) {
 
 void task_group_state::log_dropped(const std::vector<std::exception_ptr>& errors,
                                    const std::exception_ptr& body_error) const {
-  if (!log_enabled(boost::log::trivial::error)) return;
+  if (!log_enabled(log_level::error)) return;
   const std::string prefix =
       "TaskGroup: unhandled error dropped because " + describe_exception(base_error_) + " propagates: ";
   for (const auto& x : errors)
-    if (x != base_error_) log(boost::log::trivial::error, "", prefix + describe_exception(x));
+    if (x != base_error_) log(log_level::error, prefix + describe_exception(x));
   if (body_error && body_error != base_error_ && !is_cancellation(body_error))
-    log(boost::log::trivial::error, "", prefix + describe_exception(body_error));
+    log(log_level::error, prefix + describe_exception(body_error));
 }
 
 }  // namespace taskio::detail

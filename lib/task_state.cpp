@@ -8,7 +8,7 @@
 
 #include <taskio/detail/task_state.hpp>
 
-#include <taskio/log.hpp>
+#include "log_record.hpp"
 #include <taskio/task.hpp>
 #include <taskio/this_task.hpp>
 
@@ -121,19 +121,19 @@ task_state_base::task_state_base(loop& l, boost::asio::any_io_executor ex, std::
       where_(where),
       inner_(ex_) {
   l.register_task(*this);
-  if (log_enabled(boost::log::trivial::trace)) log(boost::log::trivial::trace, this->name(), "task created");
+  if (log_enabled(log_level::trace)) log(log_level::trace, *this, "task created: " + describe(*this));
 }
 
 task_state_base::~task_state_base() {
   if (log_unretrieved_) {  // here, where the name and kind are still known
     log_unretrieved_ = false;
-    if (log_enabled(boost::log::trivial::error))
-      log(boost::log::trivial::error, name(), "Task exception was never retrieved: " + describe_exception(exception_));
+    if (log_enabled(log_level::error))
+      log(log_level::error, *this, "Task exception was never retrieved: " + describe(*this));
   }
   if (!done()) {
     if (loop_) loop_->unregister_task(*this);
-    if (log_enabled(boost::log::trivial::warning))
-      log(boost::log::trivial::warning, name(), "Task was destroyed but it is pending! " + repr());
+    if (log_enabled(log_level::warning))
+      log(log_level::warning, *this, "Task was destroyed but it is pending! " + describe(*this));
   }
 }
 
@@ -214,10 +214,10 @@ task_state_base::step_scope::~step_scope() {
     t.loop_->notice_interrupt();
   if (started_ns_) {
     const auto took = std::chrono::nanoseconds(steady_ns() - started_ns_);
-    if (took > t.loop_->slow_step() && log_enabled(boost::log::trivial::warning)) {
+    if (took > t.loop_->slow_step() && log_enabled(log_level::warning)) {
       std::ostringstream os;
-      os << "Executing " << t.repr() << " took " << std::chrono::duration<double>(took).count() << " seconds";
-      log(boost::log::trivial::warning, t.name(), os.str());
+      os << "Executing " << describe(t) << " took " << std::chrono::duration<double>(took).count() << " seconds";
+      log(log_level::warning, t, os.str());
     }
   }
   t.after_step(asio_compat::context_switched(t.switched_));
@@ -272,8 +272,8 @@ void task_state_base::finish_exception(std::exception_ptr e) {
   if (c) {
     set_cancelled(std::move(c));
   } else {
-    if (log_enabled(boost::log::trivial::debug))
-      log(boost::log::trivial::debug, name(), "task failed: " + describe_exception(e));
+    if (log_enabled(log_level::debug))
+      log(log_level::debug, *this, describe(*this) + " failed: " + describe_exception(e));
     log_unretrieved_ = true;
     exception_ = std::move(e);
     complete(future_status::finished);

@@ -8,7 +8,7 @@
 
 #include <taskio/threadsafe.hpp>
 
-#include <taskio/log.hpp>
+#include "log_record.hpp"
 
 #include <string>
 
@@ -56,7 +56,7 @@ std::exception_ptr concurrent_state_base::wait(std::optional<duration> timeout, 
 void concurrent_state_base::bind(const boost::asio::any_io_executor& ex) { loop_ = &loop::of(ex); }
 
 void concurrent_state_base::fail_to_start(std::exception_ptr e) {
-  log(boost::log::trivial::error, "",
+  log(log_level::error,
       "taskio::run_coroutine_threadsafe: creating the task failed: " + describe_exception(e));
   std::unique_lock lock(mutex_);
   if (status_ == status::pending) complete(lock, status::finished, std::move(e));
@@ -81,7 +81,7 @@ void concurrent_state_base::complete(std::unique_lock<std::mutex>& lock, status 
 
 void report_callback_exception(std::exception_ptr e) {
   if (is_fatal(e)) std::rethrow_exception(e);
-  log(boost::log::trivial::error, "", "exception in a loop callback: " + describe_exception(e));
+  log(log_level::error, "exception in a loop callback: " + describe_exception(e));
 }
 
 }  // namespace taskio::detail

@@ -12,6 +12,7 @@
 #define TASKIO_TEST_SUPPORT_HPP
 
 #include <taskio.hpp>
+#include <taskio/log.hpp>  // the log capture reads severities
 
 #include <boost/asio.hpp>
 #include <boost/test/unit_test.hpp>

@@ -75,7 +75,7 @@ public:
   /// async_with support: aenter() is wait() (the arrival index is not
   /// available there: call wait() for it); aexit() does nothing.
   boost::asio::awaitable<void> aenter();
-  boost::asio::awaitable<bool> aexit(std::exception_ptr) { co_return false; }
+  boost::asio::awaitable<bool> aexit(std::exception_ptr);
 
   /// "<Barrier [filling, waiters:1/3]>".
   std::string repr() const;

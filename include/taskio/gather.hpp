@@ -56,8 +56,7 @@
 
 #include <array>
 #include <exception>
-#include <iterator>
-#include <ranges>
+#include <iterator>  // std::ranges concepts (not <ranges>: its views cost every includer)
 #include <stdexcept>
 #include <string>
 #include <tuple>

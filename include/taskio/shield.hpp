@@ -37,7 +37,6 @@
 #include <taskio/config.hpp>
 #include <taskio/detail/ensure_future.hpp>
 #include <taskio/future.hpp>
-#include <taskio/log.hpp>
 #include <taskio/traits.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -46,16 +45,17 @@ namespace taskio {
 
 namespace detail {
 
+/// The debug record saying that `inner` failed with `e` after its awaiter
+/// gave up (lib/shield.cpp). Never throws.
+TASKIO_DECL void log_shield_dropped(const future_state_base& inner, const std::exception_ptr& e) noexcept;
+
 /// Copies the outcome of a done task or future into `outer`, or, if the
 /// awaiter already gave up (outer cancelled), marks a failure retrieved.
 template <class F, class T>
 void shield_copy(const F& inner, const future<T>& outer) {
   if (outer.cancelled()) {
     if (inner.cancelled()) return;
-    std::exception_ptr e = inner.exception();  // marks it retrieved
-    if (e && log_enabled(boost::log::trivial::debug))
-      log(boost::log::trivial::debug, "",
-          "shield: the inner work failed after its awaiter was cancelled: " + describe_exception(e));
+    if (std::exception_ptr e = inner.exception()) log_shield_dropped(*inner.state(), e);  // marks it retrieved
     return;
   }
   if (inner.cancelled()) {

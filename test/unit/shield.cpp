@@ -113,6 +113,32 @@ TASKIO_TEST_CASE(inner_failure_after_the_awaiter_gave_up_is_not_reported) {
   BOOST_TEST(reports == 1u);
 }
 
+TASKIO_TEST_CASE(inner_failure_after_the_awaiter_gave_up_is_a_debug_record_naming_it) {
+  const auto saved = taskio::get_log_level();
+  taskio::set_log_level(boost::log::trivial::debug);
+  clear_logs();
+  const int line = __LINE__ + 1;
+  auto inner = taskio::create_task(fail_after(2s), "inner");
+  auto awaiter = taskio::create_task(taskio::shield(inner));
+  co_await taskio::sleep(1s);
+  awaiter.cancel();
+  co_await catch_exception(awaiter.async_wait());
+  co_await taskio::sleep(5s);
+  taskio::set_log_level(saved);
+  bool found = false;
+  for (const auto& r : captured_logs())
+    if (r.message.starts_with("shield: the inner work ")) {
+      found = true;
+      BOOST_TEST(r.message == std::string("shield: the inner work <Task finished name='inner' exception=inner failed "
+                                          "created at ") +
+                                  __FILE__ + ":" + std::to_string(line) +
+                                  "> failed after its awaiter was cancelled: inner failed");
+      BOOST_TEST(r.severity == boost::log::trivial::debug);
+      BOOST_TEST(r.task == "inner");
+    }
+  BOOST_TEST(found);
+}
+
 // --- with timeouts ------------------------------------------------------------------
 
 TASKIO_TEST_CASE(timeout_gives_up_waiting_and_the_inner_task_goes_on) {

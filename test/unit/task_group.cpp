@@ -203,8 +203,9 @@ TASKIO_TEST_CASE(a_child_failing_after_its_parent_finished_is_logged) {
   co_await taskio::sleep(2s);
   bool found = false;
   for (const auto& r : captured_logs())
-    if (r.message.find("Task 'late-child' has errored out but its parent task <Task finished") == 0 &&
-        r.message.find("is already completed: late") != std::string::npos) {
+    if (r.message.find("Task <Task finished name='late-child' exception=late created at ") == 0 &&
+        r.message.find("has errored out but its parent task <Task finished") != std::string::npos &&
+        r.message.ends_with("is already completed")) {
       found = true;
       BOOST_TEST(r.severity == boost::log::trivial::error);
       BOOST_TEST(r.channel == "taskio");
