@@ -62,10 +62,13 @@ void concurrent_state_base::bind(const boost::asio::any_io_executor& ex,
 
 void concurrent_state_base::fail_closed() {
   std::unique_lock lock(mutex_);
-  if (status_ == status::pending)
-    complete(lock, status::finished,
-             std::make_exception_ptr(std::runtime_error(
-                 "taskio::run_coroutine_threadsafe: Event loop is closed (the loop closed before the task finished)")));
+  if (status_ != status::pending) return;
+  // The loop runs no more: the task will never finish. Let go of it (it holds
+  // this state in its done callback: the pair would keep each other alive).
+  task_ref t = std::move(task_);
+  complete(lock, status::finished,
+           std::make_exception_ptr(std::runtime_error(
+               "taskio::run_coroutine_threadsafe: Event loop is closed (the loop closed before the task finished)")));
 }
 
 void concurrent_state_base::fail_to_start(std::exception_ptr e) {
