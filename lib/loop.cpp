@@ -248,6 +248,8 @@ std::vector<task_state_base*> loop::pending_tasks() {
 
 boost::asio::thread_pool& loop::thread_pool() {
   std::lock_guard pool_guard(pool_mutex_);
+  if (pool_closed_)
+    throw std::runtime_error("taskio::to_thread: the loop's thread pool is shut down (the loop is closing)");
   if (!pool_) {
     std::size_t n = pool_threads_ ? pool_threads_ : std::max(1u, std::thread::hardware_concurrency());
     pool_ = std::make_unique<boost::asio::thread_pool>(n);
@@ -255,16 +257,21 @@ boost::asio::thread_pool& loop::thread_pool() {
   return *pool_;
 }
 
+std::unique_ptr<boost::asio::thread_pool> loop::close_thread_pool() {
+  std::lock_guard pool_guard(pool_mutex_);
+  pool_closed_ = true;
+  return std::move(pool_);
+}
+
 void loop::join_thread_pool() {
-  std::unique_ptr<boost::asio::thread_pool> pool;
-  {
-    std::lock_guard pool_guard(pool_mutex_);
-    pool = std::move(pool_);
-  }
-  if (pool) pool->join();
+  if (auto pool = close_thread_pool()) pool->join();
 }
 
 void loop::shutdown() {
+  // Nothing will run any more: threads blocked on a run_coroutine_threadsafe
+  // future are released (before the pool is joined below), later
+  // submissions fail at once.
+  gate_->close();
   std::vector<timer_node*> nodes;
   {
     auto guard = lock();

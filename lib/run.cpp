@@ -11,9 +11,16 @@
 
 #include <taskio/detail/loop.hpp>
 #include <taskio/detail/task_state.hpp>
+#include <taskio/future.hpp>
+
 #include "log_record.hpp"
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+
 #include <iostream>
+#include <memory>
+#include <thread>
 #include <stdexcept>
 #include <type_traits>
 
@@ -65,24 +72,21 @@ void runner::drive(const task_ref& main) {
   if (signo != 0 && main.cancelled() && main.uncancel() == 0) detail::stop_signal_guard::raise_stop(signo);
 }
 
-void runner::close() {
-  if (closed_) return;
-  closed_ = true;
-  if (!io_) return;
-  detail::loop& l = detail::loop::of(*io_);
-  // 1. cancel every remaining task once and wait for all of them (tasks
-  //    created meanwhile are cancelled and awaited too)
+namespace {
+/// Cancels every remaining task once and waits for all of them (tasks
+/// created meanwhile are cancelled and awaited too); the callbacks scheduled
+/// as the last tasks ended still run (done callbacks, e.g. the one completing
+/// a run_coroutine_threadsafe future); tasks they create get a round of
+/// their own.
+void cancel_all_tasks(detail::loop& l, boost::asio::io_context& io) {
   for (;;) {
     auto pending = l.pending_tasks();
     if (pending.empty()) {
-      // 2. the callbacks scheduled as the last tasks ended still run (done
-      //    callbacks, e.g. the one completing a run_coroutine_threadsafe
-      //    future); tasks they create get a round of their own
       detail::loop_scope scope(&l);
-      io_->restart();
-      io_->poll();
+      io.restart();
+      io.poll();
       pending = l.pending_tasks();
-      if (pending.empty()) break;
+      if (pending.empty()) return;
     }
     std::vector<task_ref> tasks;
     for (auto* t : pending) {
@@ -99,8 +103,51 @@ void runner::close() {
       }
     }
   }
-  // 3. the to_thread pool, 4. the loop itself
-  l.join_thread_pool();
+}
+
+/// asyncio's shutdown_default_executor: the to_thread pool is joined (on a
+/// thread of its own) while the loop keeps running, so a pool thread that
+/// submits a coroutine (run_coroutine_threadsafe(...).result()) gets it run
+/// instead of blocking the join forever. to_thread refuses new calls from
+/// here on.
+void shutdown_thread_pool(detail::loop& l, boost::asio::io_context& io) {
+  std::unique_ptr<boost::asio::thread_pool> pool = l.close_thread_pool();
+  if (!pool) return;
+  future<void> joined(io.get_executor());
+  // (the future and the work guard move on to the loop: the joiner never
+  // drops a reference the loop thread may be using)
+  std::thread joiner([&pool, done = joined, work = boost::asio::make_work_guard(io)]() mutable {
+    pool->join();
+    auto ex = work.get_executor();
+    boost::asio::post(ex, [done = std::move(done), work = std::move(work)] { done.set_result(); });
+  });
+  struct join_on_exit {
+    detail::loop& l;
+    std::thread& joiner;
+    ~join_on_exit() {
+      if (!joiner.joinable()) return;
+      l.gate()->close();  // the loop stopped early (a fatal exception): release blocked threads
+      joiner.join();
+    }
+  } guard{l, joiner};
+  l.run_until_done(*joined.state());
+  joiner.join();
+}
+}  // namespace
+
+void runner::close() {
+  if (closed_) return;
+  closed_ = true;
+  if (!io_) return;
+  detail::loop& l = detail::loop::of(*io_);
+  // 1. cancel the tasks, 2. join the to_thread pool while the loop runs,
+  // 3. the tasks submitted by the pool's threads meanwhile,
+  // 4. close the loop to other threads (pending futures fail, later
+  //    submissions fail at once), 5. destroy it
+  cancel_all_tasks(l, *io_);
+  shutdown_thread_pool(l, *io_);
+  cancel_all_tasks(l, *io_);
+  l.gate()->close();
   io_.reset();
 }
 

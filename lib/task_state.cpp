@@ -186,19 +186,34 @@ bool task_state_base::cancel(std::string msg) {
   return true;
 }
 
+bool task_state_base::foreign_launch() const noexcept {
+  // An awaitable thread other than the task's began its launch inside this
+  // step and is still in it (Asio 1.36 on; before, no launch is recorded).
+  const void* top = asio_compat::launch_top();
+  return top != launch_mark_ && !(entry_ && top == asio_compat::launch_of(entry_));
+}
+
+bool task_state_base::own_chain_running() const noexcept {
+  // Not the task: its chain is suspended (the step resumes another coroutine
+  // on the task's executor), gone, or a plain coroutine was started inline.
+  return entry_ && asio_compat::chain_attached(entry_) && !foreign_launch();
+}
+
 task_state_base::step_scope::step_scope(task_state_base& t) noexcept
     : t_(&t), prev_loop_(thread_state::current_loop()), prev_task_(thread_state::current_task()) {
   thread_state::current_loop() = t.loop_;
   thread_state::current_task() = &t;
   prev_owner_ = foreign_step_owner;
-  if (t.depth_ > 0 && t.switched_ && !*t.switched_) {
-    // A step inside the step, while the task's own coroutine has not
-    // suspended: Asio runs another coroutine (a plain co_spawn on the task's
-    // executor) inline. It is not the task.
+  // A step inside the step for a plain coroutine started inline (a co_spawn
+  // on the task's executor) is not the task: up to Asio 1.34 the task's
+  // coroutine has not suspended (context-switched flag), from 1.36 on the
+  // plain coroutine's launch is on top of the task's.
+  if (t.depth_ > 0 && ((t.switched_ && !*t.switched_) || t.foreign_launch())) {
     thread_state::current_task() = nullptr;
     foreign_step_owner = &t;
   }
   if (t.depth_++ == 0) {
+    t.launch_mark_ = asio_compat::launch_top();
     asio_compat::reset_switched(t.switched_);
     if (t.loop_->debug()) started_ns_ = steady_ns();
   }
@@ -237,6 +252,7 @@ void task_state_base::start(thread_type thread, std::optional<bool> eager_start)
 
 void task_state_base::post_first_step(thread_type thread) {
   inner_.post([t = ref_ptr<task_state_base>(this), thread = std::move(thread)]() mutable {
+    t->entry_ = thread.entry_point();
     t->step([&thread] { thread.launch(); });
   });
 }
@@ -325,7 +341,7 @@ std::ostream& operator<<(std::ostream& os, const task_ref& t) { return os << t.r
 task_ref current_task() {
   detail::running_loop("taskio::current_task");
   detail::task_state_base* t = detail::thread_state::current_task();
-  return t ? task_ref(detail::ref_ptr<detail::task_state_base>(t)) : task_ref();
+  return t && t->own_chain_running() ? task_ref(detail::ref_ptr<detail::task_state_base>(t)) : task_ref();
 }
 
 std::vector<task_ref> all_tasks() {

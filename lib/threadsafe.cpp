@@ -53,7 +53,23 @@ std::exception_ptr concurrent_state_base::wait(std::optional<duration> timeout, 
   return exception_;
 }
 
-void concurrent_state_base::bind(const boost::asio::any_io_executor& ex) { loop_ = &loop::of(ex); }
+void concurrent_state_base::bind(const boost::asio::any_io_executor& ex,
+                                 const std::shared_ptr<concurrent_state_base>& self) {
+  loop_ = &loop::of(ex);
+  gate_ = loop_->gate();
+  gate_->enter(self, "taskio::run_coroutine_threadsafe");
+}
+
+void concurrent_state_base::fail_closed() {
+  std::unique_lock lock(mutex_);
+  if (status_ != status::pending) return;
+  // The loop runs no more: the task will never finish. Let go of it (it holds
+  // this state in its done callback: the pair would keep each other alive).
+  task_ref t = std::move(task_);
+  complete(lock, status::finished,
+           std::make_exception_ptr(std::runtime_error(
+               "taskio::run_coroutine_threadsafe: Event loop is closed (the loop closed before the task finished)")));
+}
 
 void concurrent_state_base::fail_to_start(std::exception_ptr e) {
   log(log_level::error,
@@ -77,6 +93,7 @@ void concurrent_state_base::complete(std::unique_lock<std::mutex>& lock, status 
   exception_ = std::move(e);
   lock.unlock();
   cv_.notify_all();
+  if (gate_) gate_->leave(this);
 }
 
 void report_callback_exception(std::exception_ptr e) {

@@ -8,8 +8,13 @@
 //
 // taskio::run(main) creates a fresh loop (an io_context run on this thread),
 // runs `main` as a task until it is done, then shuts down: every task still
-// pending is cancelled and awaited, the to_thread pool is joined, the loop
-// is destroyed. It returns main's value or rethrows main's exception.
+// pending is cancelled and awaited, the to_thread pool is joined while the
+// loop still runs (a pool thread may still submit a coroutine with
+// run_coroutine_threadsafe and wait for it; to_thread refuses new calls),
+// the tasks submitted meanwhile are cancelled and awaited, the loop is closed
+// to other threads (run_coroutine_threadsafe futures still pending fail with
+// std::runtime_error "Event loop is closed", later submissions fail at once)
+// and destroyed. It returns main's value or rethrows main's exception.
 //
 // Stop signals (run_options::stop_signals, {SIGINT} by default; only with
 // handle_signals): the first one cancels main (with no message for SIGINT,
@@ -81,8 +86,9 @@ public:
   }
 
   /// Cancels and awaits the remaining tasks, runs the callbacks their ends
-  /// scheduled (done callbacks), joins the to_thread pool and destroys the
-  /// loop. Idempotent.
+  /// scheduled (done callbacks), joins the to_thread pool while the loop
+  /// runs, cancels and awaits the tasks submitted meanwhile, closes the loop
+  /// to other threads and destroys it (see the header comment). Idempotent.
   void close();
 
   boost::asio::io_context::executor_type get_executor();

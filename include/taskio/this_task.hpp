@@ -15,15 +15,14 @@
 
 namespace taskio {
 
-/// The task whose step is running on this thread; an empty task_ref inside
-/// a plain loop callback, and inside a plain coroutine that Asio starts
-/// inline within a task's step on the task's executor (asio::co_spawn on
-/// `co_await this_coro::executor` from inside the task). Limits
-/// (doc/design.md, "Task identity"): such a coroutine's later resumptions on
-/// the task's executor, and a plain coroutine co_spawn'ed inline on the
-/// loop's executor, still see the task. timeout, task_group, wait_for and
-/// shield are exact everywhere (they check the coroutine's own
-/// cancellation slot).
+/// The task whose own coroutine chain is running on this thread; an empty
+/// task_ref inside a plain loop callback and inside a plain coroutine, even
+/// one that Asio runs on a task's executor or inline within a task's step
+/// (asio::co_spawn from inside the task). One limit (doc/design.md, "Task
+/// identity"): before Asio 1.36, a plain coroutine co_spawn'ed on the loop's
+/// executor from inside a task and started inline sees the task until its
+/// first suspension. timeout, task_group, wait_for and shield are exact
+/// everywhere (they check the coroutine's own cancellation slot).
 /// std::runtime_error "no running event loop" outside any running loop.
 TASKIO_DECL task_ref current_task();
 

@@ -34,6 +34,7 @@
 #include <taskio/config.hpp>
 #include <taskio/create_task.hpp>
 #include <taskio/detail/loop.hpp>
+#include <taskio/detail/loop_gate.hpp>
 #include <taskio/exceptions.hpp>
 #include <taskio/task.hpp>
 
@@ -74,9 +75,14 @@ public:
   std::exception_ptr wait(std::optional<duration> timeout, const char* who) const;
 
   // --- at the call, then on the target executor ---
-  /// The loop the task will run on; std::invalid_argument for an executor
-  /// that is not an io_context's or a strand of one.
-  void bind(const boost::asio::any_io_executor& ex);
+  /// The loop the task will run on (`self` is this state); the future
+  /// joins the loop's gate. std::invalid_argument for an executor that is
+  /// not an io_context's or a strand of one; std::runtime_error "Event loop
+  /// is closed" once the loop closed.
+  void bind(const boost::asio::any_io_executor& ex, const std::shared_ptr<concurrent_state_base>& self);
+  /// The loop closed before the task finished (loop_gate::close): a pending
+  /// future fails with std::runtime_error "Event loop is closed".
+  void fail_closed();
   /// Creating the task failed: the future fails with `e`, which is logged.
   void fail_to_start(std::exception_ptr e);
   /// False when the future was cancelled before the task could be created.
@@ -94,6 +100,7 @@ protected:
   std::exception_ptr exception_;
   task_ref task_;
   loop* loop_ = nullptr;
+  std::shared_ptr<loop_gate> gate_;  // set by bind, before any other thread sees this state
 };
 
 template <class T>
@@ -192,13 +199,16 @@ TASKIO_DECL void report_callback_exception(std::exception_ptr e);
 ///
 /// Exceptions: none at the call; a failure to create the task (e.g. an
 /// executor that is not a taskio loop's) goes into the future, and is
-/// logged.
+/// logged. Once the loop is closed (runner::close after its last round,
+/// or the io_context's shutdown) the future fails at once with
+/// std::runtime_error "Event loop is closed"; a future still pending when
+/// the loop closes fails the same way (never a thread blocked forever).
 template <class T, class Executor>
 concurrent_future<T> run_coroutine_threadsafe(boost::asio::awaitable<T> coro, const Executor& loop) {
   auto st = std::make_shared<detail::concurrent_state<T>>();
   try {
     const boost::asio::any_io_executor ex = detail::unwrap_executor(boost::asio::any_io_executor(loop));
-    st->bind(ex);
+    st->bind(ex, st);
     boost::asio::post(ex, [st, ex, coro = std::move(coro)]() mutable {
       if (!st->pending()) return;  // cancelled before it started: the body never runs
       try {
@@ -218,11 +228,14 @@ concurrent_future<T> run_coroutine_threadsafe(boost::asio::awaitable<T> coro, co
 /// Runs f() on `ex` (an executor of a taskio loop) as a plain loop callback,
 /// from any thread (asyncio's loop.call_soon_threadsafe). f's exceptions are
 /// logged; fatal ones (keyboard_interrupt, system_exit) leave the loop.
-/// Exceptions: std::invalid_argument for an executor that is not a loop's.
+/// Exceptions: std::invalid_argument for an executor that is not a loop's;
+/// std::runtime_error "Event loop is closed" once the loop closed (see
+/// run_coroutine_threadsafe).
 template <class Executor, class F>
 void call_soon_threadsafe(const Executor& ex, F f) {
   const boost::asio::any_io_executor target = detail::unwrap_executor(boost::asio::any_io_executor(ex));
   detail::loop* l = &detail::loop::of(target);
+  l->gate()->check_open("taskio::call_soon_threadsafe");
   boost::asio::post(target, [l, target, f = std::move(f)]() mutable {
     detail::loop_scope scope(l, &target);  // what f schedules runs on `target` too
     try {

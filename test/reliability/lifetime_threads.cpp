@@ -5,7 +5,12 @@
 #include "../concurrency_support.hpp"
 
 #include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
 #include <future>
+#include <memory>
+#include <semaphore>
 #include <thread>
 
 using namespace taskio_test;
@@ -14,6 +19,32 @@ using taskio::cancelled_error;
 namespace {
 
 constexpr auto bound = std::chrono::seconds(30);  // generous: never reached when things work
+
+/// Runs `fn` on a thread of its own and waits for it at most `bound`: a hang
+/// is reported as a failure, and the process ends there (the hung thread
+/// cannot be joined). `fn` records what it saw; the caller checks it after.
+void without_hang(const char* what, std::function<void()> fn) {
+  auto finished = std::make_shared<std::promise<void>>();
+  auto fut = finished->get_future();
+  std::thread th([fn = std::move(fn), finished] {
+    try {
+      fn();
+      finished->set_value();
+    } catch (...) {
+      finished->set_exception(std::current_exception());
+    }
+  });
+  if (fut.wait_for(bound) != std::future_status::ready) {
+    BOOST_ERROR(what << ": hangs (not done after " << bound.count() << " s)");
+    std::fprintf(stderr, "lifetime_threads: %s: hangs; ending the process\n", what);
+    std::fflush(stderr);
+    std::_Exit(EXIT_FAILURE);
+  }
+  th.join();
+  fut.get();
+}
+
+bool contains(const std::string& text, const char* part) { return text.find(part) != std::string::npos; }
 
 /// A coroutine that cancels its own task before its first suspension.
 asio::awaitable<void> self_cancel_then_return() {
@@ -172,6 +203,110 @@ TASKIO_TEST_CASE(a_task_finishing_while_its_cancel_probe_is_queued) {
     co_await taskio::sleep(0s);
     BOOST_TEST(ended);
   }
+}
+
+// Issue 11's hang: a to_thread function submits coroutines with
+// run_coroutine_threadsafe(...).result() after the runner began closing (its
+// waiting task was cancelled). As asyncio's Runner.close
+// (shutdown_default_executor), the pool is joined while the loop still runs:
+// the coroutines run, a to_thread call inside one is refused (the pool is
+// shut down), and a future cancelled from the thread cancels its task. The
+// to_thread function itself completes after its task was cancelled: its
+// result is dropped.
+BOOST_AUTO_TEST_CASE(a_thread_submitting_while_the_runner_closes_gets_its_coroutine_run) {
+  struct observed {
+    std::string refused, value, cancelled;
+  } seen;
+  without_hang("runner::close with a to_thread function submitting", [&seen] {
+    taskio::runner r{taskio::run_options{.handle_signals = false, .threads = 2}};
+    std::binary_semaphore closing{0};
+    r.run([](asio::io_context::executor_type ex, std::binary_semaphore& closing,
+             observed& seen) -> asio::awaitable<void> {
+      taskio::create_task([](asio::io_context::executor_type ex, std::binary_semaphore& closing,
+                             observed& seen) -> asio::awaitable<void> {
+        auto fn = [ex, &closing, &seen]() -> int {
+          closing.acquire();  // the runner is closing: the task waiting for us was cancelled
+          // While the runner cancels its tasks, what we submit is cancelled
+          // too; then it joins the pool: to_thread is refused from there on.
+          while (seen.refused.empty()) {
+            try {
+              taskio::run_coroutine_threadsafe(taskio::to_thread([] { return 1; }), ex).result();
+            } catch (const cancelled_error&) {
+            } catch (const std::runtime_error& e) {
+              seen.refused = e.what();
+            }
+          }
+          seen.value = std::to_string(taskio::run_coroutine_threadsafe(value_after(1ms, 42), ex).result());
+          auto f = taskio::run_coroutine_threadsafe(forever(), ex);
+          f.cancel();
+          try {
+            f.result();
+          } catch (const cancelled_error&) {
+            seen.cancelled = "cancelled";
+          }
+          return 7;
+        };
+        try {
+          co_await taskio::to_thread(std::move(fn));
+        } catch (const cancelled_error&) {
+          closing.release();
+          throw;
+        }
+      }(ex, closing, seen));
+      co_await taskio::sleep(0s);  // the task waits for its thread
+    }(r.get_executor(), closing, seen));
+    r.close();
+  });
+  BOOST_TEST(contains(seen.refused, "thread pool is shut down"), seen.refused);
+  BOOST_TEST(seen.value == "42");
+  BOOST_TEST(seen.cancelled == "cancelled");
+}
+
+// After the loop closed (here: its io_context is destroyed while a task waits
+// for a to_thread function), a thread blocked on a run_coroutine_threadsafe
+// future is released with "Event loop is closed", and later submissions and
+// call_soon_threadsafe fail at once the same way. The to_thread function then
+// completes after the loop closed: its result goes nowhere, nothing is
+// touched that is gone (AddressSanitizer).
+BOOST_AUTO_TEST_CASE(a_thread_submitting_after_its_loop_closed_fails_at_once) {
+  std::vector<std::string> errors;
+  without_hang("an io_context destroyed with a to_thread function submitting", [&errors] {
+    auto io = std::make_unique<asio::io_context>(1);
+    const auto ex = io->get_executor();
+    std::binary_semaphore submitted{0};
+    auto fn = [ex, &submitted, &errors]() -> int {
+      auto f = taskio::run_coroutine_threadsafe(value_after(0s, 1), ex);
+      submitted.release();  // the loop is not run any more: f stays pending until it closes
+      for (int i = 0; i < 2; ++i) {
+        try {
+          f.result();
+          errors.push_back("no error");
+        } catch (const std::runtime_error& e) {
+          errors.push_back(e.what());
+        }
+        f = taskio::run_coroutine_threadsafe(value_after(0s, 2), ex);  // after the close
+      }
+      try {
+        taskio::call_soon_threadsafe(ex, [] {});
+        errors.push_back("no error");
+      } catch (const std::runtime_error& e) {
+        errors.push_back(e.what());
+      }
+      return 3;
+    };
+    auto t = taskio::create_task(ex, [](auto fn) -> asio::awaitable<int> {
+      co_return co_await taskio::to_thread(std::move(fn));
+    }(std::move(fn)));
+    io->run_one();        // the task's first step starts the thread
+    submitted.acquire();  // which submitted a coroutine (its creation is queued)
+    t.cancel();           // the waiting ends, the function goes on
+    while (!t.done()) io->run_one();  // (the submitted task is created, never started)
+    io.reset();           // the loop closes, then joins its pool
+  });
+  BOOST_TEST_REQUIRE(errors.size() == 3u);
+  BOOST_TEST(contains(errors[0], "Event loop is closed (the loop closed before the task finished)"), errors[0]);
+  BOOST_TEST(contains(errors[1], "run_coroutine_threadsafe: Event loop is closed"), errors[1]);
+  BOOST_TEST(contains(errors[2], "call_soon_threadsafe: Event loop is closed"), errors[2]);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

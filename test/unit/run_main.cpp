@@ -60,7 +60,13 @@ BOOST_AUTO_TEST_CASE(system_exit_gives_its_code) {
              }()) == 3);
 }
 
-BOOST_AUTO_TEST_CASE(sigint_is_130) { BOOST_TEST(taskio::run_main(raise_and_sleep(SIGINT)) == 130); }
+BOOST_AUTO_TEST_CASE(sigint_is_130) {
+  if (disposition(SIGINT) == SIG_IGN) {  // nohup, a background job: taskio leaves SIGINT alone
+    BOOST_TEST_MESSAGE("skipped: SIGINT is ignored in this process, a raised SIGINT is lost");
+    return;
+  }
+  BOOST_TEST(taskio::run_main(raise_and_sleep(SIGINT)) == 130);
+}
 
 BOOST_AUTO_TEST_CASE(sigterm_listed_is_143_and_cancels_main_with_its_name) {
   std::string message;

@@ -27,6 +27,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/detail/call_stack.hpp>
 #include <boost/asio/detail/scheduler.hpp>
 #include <boost/asio/detail/scheduler_operation.hpp>
 #include <boost/asio/io_context.hpp>
@@ -127,6 +128,80 @@ inline bool context_switched(const bool* flag) noexcept {
   return true;
 #endif
 }
+
+// --- "is this awaitable thread's own coroutine chain running?" -------------
+//
+// Task identity (current_task(), doc/design.md "Task identity"). A task is
+// one awaitable thread; its entry frame is `entry_frame`. Two facts of
+// Asio's awaitable machinery tell whether the code running now belongs to
+// that thread:
+//  * the top frame of a thread's stack has its `attached_thread_` set while
+//    the thread is being pumped, and cleared (detach_thread) when it hands
+//    itself to an operation: a step of the task's executor that resumes
+//    another coroutine (a plain co_spawn on the task's executor) finds the
+//    task's own top frame detached. (1.26 .. 1.38)
+//  * from 1.36 on, awaitable_thread::launch() pushes the thread's entry frame
+//    on a thread-local call stack (call_stack<awaitable_launch_context>) for
+//    as long as its first pump runs: a plain coroutine co_spawned from inside
+//    a task and started inline (on the loop's executor or on the task's)
+//    is on top of it. Before 1.36 nothing records an inline launch.
+// The entry frame's `top_of_stack_` is private; awaitable_thread (every
+// specialization) is its friend, so the one reader below is a
+// specialization of awaitable_thread for a tag type. `attached_thread_` is a
+// protected member of awaitable_frame_base, read through a derived class.
+
+/// The entry frame of a task's awaitable thread (thread.entry_point()).
+using entry_frame =
+    boost::asio::detail::awaitable_frame<boost::asio::detail::awaitable_thread_entry_point, boost::asio::any_io_executor>;
+
+/// Tag: awaitable_thread<peek_tag> reads an entry frame's private members.
+struct peek_tag {};
+
+}  // namespace taskio::detail::asio_compat
+
+namespace boost::asio::detail {
+template <>
+class awaitable_thread<taskio::detail::asio_compat::peek_tag> {
+public:
+  using entry_frame = taskio::detail::asio_compat::entry_frame;
+  static awaitable_frame_base<any_io_executor>* top_of_stack(const entry_frame* e) noexcept { return e->top_of_stack_; }
+};
+}  // namespace boost::asio::detail
+
+namespace taskio::detail::asio_compat {
+
+/// Reads awaitable_frame_base's protected attached_thread_.
+struct frame_peek : boost::asio::detail::awaitable_frame_base<boost::asio::any_io_executor> {
+  using base = boost::asio::detail::awaitable_frame_base<boost::asio::any_io_executor>;
+  static bool attached(const base* f) noexcept { return f->*(&frame_peek::attached_thread_) != nullptr; }
+};
+
+/// True while the coroutine chain of the thread whose entry frame is `e` is
+/// being pumped (not suspended on an operation). Only on the thread's own
+/// executor, while the frame exists.
+inline bool chain_attached(const entry_frame* e) noexcept {
+  const auto* top = boost::asio::detail::awaitable_thread<peek_tag>::top_of_stack(e);
+  return top && frame_peek::attached(top);
+}
+
+#if BOOST_ASIO_VERSION >= 103600
+#define TASKIO_ASIO_HAS_LAUNCH_CONTEXT 1
+/// The innermost awaitable thread still in its launch on this thread (an
+/// opaque mark, null when none).
+inline const void* launch_top() noexcept {
+  return boost::asio::detail::call_stack<boost::asio::detail::awaitable_launch_context>::top();
+}
+/// The mark of `e`'s own launch, null unless it is launching.
+inline const void* launch_of(entry_frame* e) noexcept {
+  return boost::asio::detail::call_stack<boost::asio::detail::awaitable_launch_context>::contains(e);
+}
+#else
+/// Before 1.36 nothing records a launch: no mark (inline starts are found
+/// with the context-switched flag instead, see task_state.cpp).
+#define TASKIO_ASIO_HAS_LAUNCH_CONTEXT 0
+inline const void* launch_top() noexcept { return nullptr; }
+inline const void* launch_of(entry_frame*) noexcept { return nullptr; }
+#endif
 
 }  // namespace taskio::detail::asio_compat
 

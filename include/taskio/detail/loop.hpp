@@ -15,6 +15,7 @@
 #include <taskio/clock.hpp>
 #include <taskio/config.hpp>
 #include <taskio/detail/asio_compat.hpp>
+#include <taskio/detail/loop_gate.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/io_context.hpp>
@@ -134,8 +135,17 @@ public:
   std::vector<task_state_base*> pending_tasks();
 
   // --- to_thread pool ---
+  /// The pool, started on first use. std::runtime_error once it was shut
+  /// down (asyncio: "Executor shutdown has been called").
   boost::asio::thread_pool& thread_pool();
+  /// Shuts the pool down (thread_pool() refuses from now on) and hands it
+  /// to the caller to join (null if it was never started).
+  std::unique_ptr<boost::asio::thread_pool> close_thread_pool();
+  /// close_thread_pool(), then joins it here.
   void join_thread_pool();
+
+  // --- other threads (run_coroutine_threadsafe, call_soon_threadsafe) ---
+  const std::shared_ptr<loop_gate>& gate() const noexcept { return gate_; }
 
   // --- driver ---
   /// What the driver lets a runner do between handlers (Ctrl-C handling).
@@ -219,7 +229,10 @@ private:
   // to_thread
   std::size_t pool_threads_ = 0;
   std::unique_ptr<boost::asio::thread_pool> pool_;
+  bool pool_closed_ = false;
   std::mutex pool_mutex_;
+  // run_coroutine_threadsafe / call_soon_threadsafe
+  std::shared_ptr<loop_gate> gate_ = std::make_shared<loop_gate>();
 };
 
 /// Sets the thread's current loop for a scope, with no current task; `ex`

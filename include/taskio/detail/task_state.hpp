@@ -113,6 +113,10 @@ public:
 
   // --- the step hook ---
   bool running() const noexcept { return depth_ > 0; }
+  /// Inside a step of this task: whether the code running now is the task's
+  /// own coroutine chain (not a plain coroutine Asio runs on the task's
+  /// executor or inline within its step). current_task() asks this.
+  bool own_chain_running() const noexcept;
   template <class F>
   void step(F&& f) {
     step_scope scope(*this);
@@ -124,6 +128,9 @@ public:
     switched_ = switched;
     attach_state(cs, inner_.is_fifo());
   }
+  /// The entry frame is being destroyed (the coroutine finished, or was
+  /// destroyed unfinished): identity checks stop reading it.
+  void forget_entry() noexcept { entry_ = nullptr; }
   void finish_cancelled_before_start();
   void finish_exception(std::exception_ptr e);
   /// Body returned: false (and the task ends cancelled, the value is
@@ -167,6 +174,9 @@ private:
   };
 
   void on_done() noexcept;
+  /// Another awaitable thread (a plain coroutine) started inline within this
+  /// step is still in its launch (Asio 1.36 on; false before).
+  bool foreign_launch() const noexcept;
 
   std::uint64_t id_;
   std::string name_;
@@ -174,6 +184,8 @@ private:
   inner_executor inner_;
   int depth_ = 0;
   bool* switched_ = nullptr;
+  asio_compat::entry_frame* entry_ = nullptr;  // the task's awaitable thread, from its first step until destroyed
+  const void* launch_mark_ = nullptr;          // asio_compat::launch_top() when the outermost step began
 };
 
 /// The executor every task's coroutine runs on: the step hook.
@@ -256,6 +268,10 @@ public:
 template <class T>
 asio_compat::entry_awaitable<boost::asio::any_io_executor> task_entry(
     task_state<T>* t, boost::asio::awaitable<T> body) {
+  struct forget {
+    task_state<T>* t;
+    ~forget() { t->forget_entry(); }  // the frame goes (the executor it holds keeps t alive)
+  } forget_entry{t};
   bool* switched = asio_compat::switched_flag(co_await asio_compat::switched_query{});
   t->attach(switched, co_await boost::asio::this_coro::cancellation_state);
   co_await boost::asio::this_coro::throw_if_cancelled(false);
