@@ -12,6 +12,7 @@
 #include <taskio/barrier.hpp>
 #include <taskio/clock.hpp>
 #include <taskio/condition.hpp>
+#include <taskio/context.hpp>
 #include <taskio/config.hpp>
 #include <taskio/create_task.hpp>
 #include <taskio/event.hpp>

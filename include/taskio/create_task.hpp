@@ -12,6 +12,7 @@
 #define TASKIO_CREATE_TASK_HPP
 
 #include <taskio/config.hpp>
+#include <taskio/context.hpp>
 #include <taskio/task.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -19,11 +20,29 @@
 #include <boost/asio/is_executor.hpp>
 
 #include <functional>
+#include <optional>
 #include <source_location>
 #include <string>
 #include <type_traits>
 
 namespace taskio {
+
+/// The options of create_task (asyncio's keyword arguments).
+struct task_options {
+  /// As the name argument (empty: "Task-<id>").
+  std::string name;
+  /// The context the task runs in (asyncio's context=): the task runs in
+  /// this context itself and its sets are seen by every holder of it.
+  /// Empty: a copy of the creator's current context.
+  std::optional<taskio::context> context;
+};
+
+namespace detail {
+/// The context state task_options ask for (null: a copy of the current one).
+inline ref_ptr<context_impl> given_context(const task_options& o) {
+  return o.context ? o.context->impl() : ref_ptr<context_impl>();
+}
+}  // namespace detail
 
 /// Creates a task on the current task's executor (a child runs where its
 /// parent runs), or on the running loop from a plain loop callback.
@@ -55,6 +74,30 @@ template <class T>
 task<T> create_task(boost::asio::io_context& ctx, boost::asio::awaitable<T> coro, std::string name = {},
                     std::source_location where = std::source_location::current()) {
   return create_task(ctx.get_executor(), std::move(coro), std::move(name), where);
+}
+
+/// create_task(coro) with options: `create_task(work(), {.name = "w", .context = ctx})`.
+template <class T>
+task<T> create_task(boost::asio::awaitable<T> coro, task_options opts,
+                    std::source_location where = std::source_location::current()) {
+  return task<T>(detail::launch_task(detail::default_task_executor("taskio::create_task"), std::move(coro),
+                                     std::move(opts.name), where, detail::given_context(opts)));
+}
+
+/// create_task(ex, coro) with options.
+template <class Executor, class T>
+  requires(boost::asio::execution::is_executor<Executor>::value || boost::asio::is_executor<Executor>::value)
+task<T> create_task(const Executor& ex, boost::asio::awaitable<T> coro, task_options opts,
+                    std::source_location where = std::source_location::current()) {
+  return task<T>(detail::launch_task(boost::asio::any_io_executor(ex), std::move(coro), std::move(opts.name), where,
+                                     detail::given_context(opts)));
+}
+
+/// create_task(ctx, coro) with options.
+template <class T>
+task<T> create_task(boost::asio::io_context& ctx, boost::asio::awaitable<T> coro, task_options opts,
+                    std::source_location where = std::source_location::current()) {
+  return create_task(ctx.get_executor(), std::move(coro), std::move(opts), where);
 }
 
 namespace detail {

@@ -101,6 +101,17 @@ public:
     return task<T>(std::move(t));
   }
 
+  /// create_task(coro) with options (a name, the context the child runs
+  /// in); the same checks.
+  template <class T>
+  task<T> create_task(boost::asio::awaitable<T> coro, task_options opts,
+                      std::source_location where = std::source_location::current()) {
+    const auto& ex = parent_executor("taskio::task_group::create_task");  // may throw: coro never runs
+    auto t = detail::launch_task(ex, std::move(coro), std::move(opts.name), where, detail::given_context(opts));
+    adopt(*t);
+    return task<T>(std::move(t));
+  }
+
   /// Creates a child task running f(args...), a callable returning an
   /// asio::awaitable<R>. f and args are stored with the child until it is
   /// done (as taskio::create_task(f, args...) does): capturing lambdas are
