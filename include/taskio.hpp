@@ -20,6 +20,7 @@
 #include <taskio/exceptions.hpp>
 #include <taskio/future.hpp>
 #include <taskio/gather.hpp>
+#include <taskio/introspection.hpp>
 #include <taskio/lock.hpp>
 #include <taskio/log.hpp>
 #include <taskio/queue.hpp>
