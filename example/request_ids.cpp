@@ -98,5 +98,5 @@ asio::awaitable<void> serve() {
 
 int main() {
   install_logging();
-  taskio::run(serve());
+  return taskio::run_main(serve());  // 130 after Ctrl-C
 }
