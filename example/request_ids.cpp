@@ -58,13 +58,13 @@ void install_logging() {
                            logging::keywords::auto_flush = true);
 }
 
-logging::sources::logger& log() {
+logging::sources::logger& app_log() {
   static logging::sources::logger lg;
   return lg;
 }
 
 asio::awaitable<std::string> fetch_user(int user) {
-  BOOST_LOG(log()) << "fetching user " << user;
+  BOOST_LOG(app_log()) << "fetching user " << user;
   co_await taskio::sleep(std::chrono::milliseconds(10 * user));
   co_return "user " + std::to_string(user);
 }
@@ -73,25 +73,26 @@ asio::awaitable<int> count_orders(int user) {
   // a blocking call: runs on the loop's thread pool, in a copy of this
   // task's context (the record below is made on the pool thread)
   co_return co_await taskio::to_thread([user] {
-    BOOST_LOG(log()) << "counting orders in the database";
+    BOOST_LOG(app_log()) << "counting orders in the database";
     return user + 2;
   });
 }
 
 asio::awaitable<void> handle(int user) {
   request_id.set("req-" + std::to_string(user));  // this task and all it creates
-  BOOST_LOG(log()) << "start /users/" << user;
+  BOOST_LOG(app_log()) << "start /users/" << user;
   auto [name, orders] = co_await taskio::gather(fetch_user(user), count_orders(user));
-  BOOST_LOG(log()) << name << " has " << orders << " orders";
+  BOOST_LOG(app_log()) << name << " has " << orders << " orders";
 }
 
 asio::awaitable<void> serve() {
-  BOOST_LOG(log()) << "serving 3 requests";
+  BOOST_LOG(app_log()) << "serving 3 requests";
   co_await taskio::async_with(taskio::task_group{}, [](taskio::task_group& tg) -> asio::awaitable<void> {
-    for (int user = 1; user <= 3; ++user) tg.create_task(handle(user), {.name = "request-" + std::to_string(user)});
+    for (int user = 1; user <= 3; ++user)
+      tg.create_task(handle(user), taskio::task_options{.name = "request-" + std::to_string(user), .context = {}});
     co_return;
   });
-  BOOST_LOG(log()) << "all requests served";  // the requests' ids never reach here
+  BOOST_LOG(app_log()) << "all requests served";  // the requests' ids never reach here
 }
 
 }  // namespace
