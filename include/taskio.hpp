@@ -16,6 +16,7 @@
 #include <taskio/barrier.hpp>
 #include <taskio/clock.hpp>
 #include <taskio/condition.hpp>
+#include <taskio/context.hpp>
 #include <taskio/config.hpp>
 #include <taskio/create_task.hpp>
 #include <taskio/event.hpp>
@@ -23,6 +24,7 @@
 #include <taskio/exceptions.hpp>
 #include <taskio/future.hpp>
 #include <taskio/gather.hpp>
+#include <taskio/introspection.hpp>
 #include <taskio/lock.hpp>
 #include <taskio/loop_callbacks.hpp>
 #include <taskio/outcome.hpp>

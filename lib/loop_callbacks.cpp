@@ -9,6 +9,7 @@
 #include <taskio/loop_callbacks.hpp>
 
 #include <taskio/detail/callback_timer.hpp>
+#include <taskio/detail/context_state.hpp>
 #include <taskio/detail/future_state.hpp>
 #include <taskio/detail/loop.hpp>
 #include <taskio/detail/task_state.hpp>
@@ -99,6 +100,7 @@ timer_handle schedule(const char* who, std::optional<clock::time_point> when, st
                       std::optional<any_delay> delay = std::nullopt) {
   detail::loop& l = detail::running_loop(who);
   if (delay) when = l.now() + delay->get(who);
+  if (f) f = detail::bind_context_copy(std::move(f));  // asyncio: runs in a copy of the current context
   auto t = detail::make_callback(who, l, detail::callback_executor(l), std::move(f));
   detail::schedule_callback(*t, when);
   return timer_handle(std::move(t));

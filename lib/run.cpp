@@ -58,6 +58,7 @@ void runner::prepare(const char* who) {
   if (detail::thread_state::current_loop())
     throw std::runtime_error(std::string(who) + ": Runner.run() cannot be called from a running event loop");
   context();
+  if (!context_) context_ = copy_context();
 }
 
 void runner::drive(const task_ref& main) {

@@ -11,6 +11,7 @@
 
 #include <taskio/task_group.hpp>
 
+#include <taskio/detail/await_graph.hpp>
 #include <taskio/detail/loop.hpp>
 #include <taskio/exceptions.hpp>
 #include <taskio/future.hpp>
@@ -47,6 +48,10 @@ public:
   // aexit, in three parts around the wait for the children
   void begin_exit(const std::exception_ptr& e);
   bool children_left() const noexcept { return live_ > 0; }
+  /// The children not done yet (the await graph, introspection.hpp).
+  void list_live(std::vector<ref_ptr<future_state_base>>& out) const {
+    for (child_node* n = head_; n; n = n->live_next) out.emplace_back(n->child.get());
+  }
   void set_exit_waiter(std::optional<future<void>> w) { waiter_ = std::move(w); }
   void exit_wait_interrupted(std::exception_ptr cancelled);
   bool finish_exit(const std::exception_ptr& e);
@@ -311,6 +316,7 @@ boost::asio::awaitable<bool> task_group::aexit(std::exception_ptr e) {
   while (s->children_left()) {
     future<void> all_done;
     s->set_exit_waiter(all_done);
+    detail::await_edge edge(*all_done.state(), {"TaskGroup", [s](auto& out) { s->list_live(out); }});
     std::exception_ptr interrupted;
     try {
       co_await all_done.async_wait();

@@ -114,11 +114,12 @@ boost::asio::awaitable<task_state_base*> require_task(const char* who) {
 // task_state_base
 
 task_state_base::task_state_base(loop& l, boost::asio::any_io_executor ex, std::string name,
-                                 std::source_location where)
+                                 std::source_location where, ref_ptr<context_impl> context)
     : future_state_base(l, std::move(ex)),
       id_(++task_counter),
       name_(std::move(name)),
       where_(where),
+      context_(*this, std::move(context)),
       inner_(ex_) {
   l.register_task(*this);
   if (log_enabled(log_level::trace)) log(log_level::trace, *this, "task created: " + describe(*this));
@@ -200,7 +201,10 @@ bool task_state_base::own_chain_running() const noexcept {
 }
 
 task_state_base::step_scope::step_scope(task_state_base& t) noexcept
-    : t_(&t), prev_loop_(thread_state::current_loop()), prev_task_(thread_state::current_task()) {
+    : t_(&t),
+      prev_loop_(thread_state::current_loop()),
+      prev_task_(thread_state::current_task()),
+      prev_context_(std::exchange(context_tls::current(), t.context_.get())) {
   thread_state::current_loop() = t.loop_;
   thread_state::current_task() = &t;
   prev_owner_ = foreign_step_owner;
@@ -224,6 +228,7 @@ task_state_base::step_scope::~step_scope() {
   thread_state::current_loop() = prev_loop_;
   thread_state::current_task() = prev_task_;
   foreign_step_owner = prev_owner_;
+  context_tls::current() = prev_context_;
   if (--t.depth_ != 0) return;
   if (loop::interrupt_requested) [[unlikely]]
     t.loop_->notice_interrupt();
@@ -326,6 +331,9 @@ int task_ref::uncancel() const {
 }
 int task_ref::cancelling() const { return state()->cancelling(); }
 std::string task_ref::get_name() const { return state()->name(); }
+taskio::context task_ref::get_context() const {
+  return taskio::context(detail::ref_ptr<detail::context_impl>(state()->context()));
+}
 void task_ref::set_name(std::string name) const { state()->set_name(std::move(name)); }
 std::size_t task_ref::remove_done_callback(callback_id id) const { return state()->remove_done_callback(id); }
 std::vector<frame_info> task_ref::get_stack(std::optional<std::size_t> limit) const {

@@ -22,6 +22,7 @@
 #include <boost/asio/is_executor.hpp>
 
 #include <functional>
+#include <optional>
 #include <source_location>
 #include <string>
 #include <type_traits>
@@ -47,7 +48,8 @@ template <class T>
 task<T> create_task(boost::asio::awaitable<T> coro, task_options opts = {},
                     std::source_location where = std::source_location::current()) {
   return task<T>(detail::launch_task(detail::default_task_executor("taskio::create_task"), std::move(coro),
-                                     std::move(opts.name), where, opts.eager_start));
+                                     std::move(opts.name), where, opts.eager_start,
+                                     detail::given_context(opts)));
 }
 
 /// Creates a task named `name` (create_task(coro, {.name = name})).
@@ -68,7 +70,7 @@ template <class Executor, class T>
 task<T> create_task(const Executor& ex, boost::asio::awaitable<T> coro, task_options opts = {},
                     std::source_location where = std::source_location::current()) {
   return task<T>(detail::launch_task(boost::asio::any_io_executor(ex), std::move(coro), std::move(opts.name), where,
-                                     opts.eager_start));
+                                     opts.eager_start, detail::given_context(opts)));
 }
 
 /// The same, named `name`.

@@ -86,12 +86,12 @@ public:
   std::exception_ptr exception() const { return s_->exception("taskio::future::exception"); }
 
   /// Schedules f(const future<T>&) once done (at once, through the loop, if
-  /// already done).
+  /// already done), in a copy of the context current now.
   template <class F>
   callback_id add_done_callback(F f) const {
-    return s_->add_done_callback([f = std::move(f)](detail::future_state_base& s) mutable {
+    return s_->add_done_callback(detail::bind_context_copy([f = std::move(f)](detail::future_state_base& s) mutable {
       f(future(detail::ref_ptr<state_type>(static_cast<state_type*>(&s))));
-    });
+    }));
   }
   std::size_t remove_done_callback(callback_id id) const { return s_->remove_done_callback(id); }
 

@@ -23,7 +23,8 @@
 //    callback, call_soon_threadsafe): on the executor that callback runs on.
 //  * Otherwise (taskio::run's thread outside any task): on the io_context's
 //    own executor.
-// A callback runs as a plain loop callback: the running loop is set,
+// A callback runs in a copy of the context current when it was scheduled
+// (context.hpp), as a plain loop callback: the running loop is set,
 // current_task() is empty; an exception it throws is logged (fatal ones,
 // keyboard_interrupt and system_exit, leave the loop).
 //

@@ -44,6 +44,7 @@
 #include <csignal>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace taskio {
@@ -77,10 +78,20 @@ public:
   /// Runs `main` as a task on this runner's loop until it is done.
   /// std::runtime_error "Runner.run() cannot be called from a running event
   /// loop" / "Runner is closed".
+  /// `main` runs in the runner's context (asyncio Runner): a copy of the
+  /// context current at the first run(), kept across run() calls, so what
+  /// one run's main sets, the next run's main sees.
   template <class T>
   T run(boost::asio::awaitable<T> main) {
     prepare("taskio::runner::run");
-    task<T> t = create_task(get_executor(), std::move(main));
+    return run(std::move(main), *context_);
+  }
+
+  /// Runs `main` in `ctx` (asyncio Runner.run(coro, context=)).
+  template <class T>
+  T run(boost::asio::awaitable<T> main, taskio::context ctx) {
+    prepare("taskio::runner::run");
+    task<T> t = create_task(get_executor(), std::move(main), task_options{.name = {}, .context = std::move(ctx)});
     drive(t);
     return t.result();
   }
@@ -99,6 +110,7 @@ private:
   void drive(const task_ref& main);
 
   run_options opts_;
+  std::optional<taskio::context> context_;  // set by the first run()
   std::unique_ptr<boost::asio::io_context> io_;
   bool closed_ = false;
 };

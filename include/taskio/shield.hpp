@@ -35,6 +35,7 @@
 #define TASKIO_SHIELD_HPP
 
 #include <taskio/config.hpp>
+#include <taskio/detail/await_graph.hpp>
 #include <taskio/detail/ensure_future.hpp>
 #include <taskio/future.hpp>
 #include <taskio/traits.hpp>
@@ -80,6 +81,9 @@ boost::asio::awaitable<awaitable_result_t<F>> shield_wait(F inner) {
   if (inner.done()) co_return inner.result();  // nothing left to protect
   future<T> outer;
   inner.add_done_callback([outer](const F& in) { shield_copy(in, outer); });
+  await_edge edge(*outer.state(), {"shield", [inner](std::vector<ref_ptr<future_state_base>>& out) {
+                                     if (!inner.done()) out.emplace_back(inner.state());
+                                   }});
   co_return co_await outer.async_wait();
 }
 

@@ -21,6 +21,7 @@
 #define TASKIO_TASK_HPP
 
 #include <taskio/config.hpp>
+#include <taskio/context.hpp>
 #include <taskio/detail/task_state.hpp>
 #include <taskio/detail/wait_op.hpp>
 #include <taskio/exceptions.hpp>
@@ -65,15 +66,18 @@ public:
 
   std::string get_name() const;
   void set_name(std::string name) const;
+  /// The context the task runs in (asyncio Task.get_context()): a copy of
+  /// its creator's context, or the one given in task_options::context.
+  taskio::context get_context() const;
 
   /// Schedules f(const task_ref&) through the loop once the task is done (at
-  /// once, if it already is). Returns an id for remove_done_callback.
+  /// once, if it already is), in a copy of the context current now. Returns
+  /// an id for remove_done_callback.
   template <class F>
   callback_id add_done_callback(F f) const {
-    return state()->add_done_callback(
-        [f = std::move(f)](detail::future_state_base& s) mutable {
-          f(task_ref(detail::ref_ptr<detail::task_state_base>(static_cast<detail::task_state_base*>(&s))));
-        });
+    return state()->add_done_callback(detail::bind_context_copy([f = std::move(f)](detail::future_state_base& s) mutable {
+      f(task_ref(detail::ref_ptr<detail::task_state_base>(static_cast<detail::task_state_base*>(&s))));
+    }));
   }
   /// Unregisters a callback not yet scheduled; returns how many were removed.
   std::size_t remove_done_callback(callback_id id) const;
@@ -141,12 +145,13 @@ public:
                                  std::forward<CompletionToken>(token));
   }
 
-  /// Schedules f(const task<T>&) once the task is done.
+  /// Schedules f(const task<T>&) once the task is done, in a copy of the
+  /// context current now.
   template <class F>
   callback_id add_done_callback(F f) const {
-    return state()->add_done_callback([f = std::move(f)](detail::future_state_base& s) mutable {
+    return state()->add_done_callback(detail::bind_context_copy([f = std::move(f)](detail::future_state_base& s) mutable {
       f(task<T>(detail::ref_ptr<detail::task_state<T>>(static_cast<detail::task_state<T>*>(&s))));
-    });
+    }));
   }
 
   detail::task_state<T>* typed_state() const { return static_cast<detail::task_state<T>*>(state()); }

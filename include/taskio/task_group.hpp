@@ -105,7 +105,8 @@ public:
   task<T> create_task(boost::asio::awaitable<T> coro, task_options opts = {},
                       std::source_location where = std::source_location::current()) {
     const auto& ex = parent_executor("taskio::task_group::create_task");  // may throw: coro never runs
-    auto t = detail::launch_task(ex, std::move(coro), std::move(opts.name), where, opts.eager_start);
+    auto t = detail::launch_task(ex, std::move(coro), std::move(opts.name), where, opts.eager_start,
+                                 detail::given_context(opts));
     adopt(*t);
     return task<T>(std::move(t));
   }

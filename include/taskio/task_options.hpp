@@ -24,6 +24,8 @@
 #ifndef TASKIO_TASK_OPTIONS_HPP
 #define TASKIO_TASK_OPTIONS_HPP
 
+#include <taskio/context.hpp>
+
 #include <optional>
 #include <string>
 
@@ -35,7 +37,18 @@ struct task_options {
   /// asyncio 3.14 eager_start: true runs the first step inside create_task,
   /// false schedules it; empty = the loop's default (run_options::eager_tasks).
   std::optional<bool> eager_start{};
+  /// asyncio's context=: the task runs in this context itself (its sets are
+  /// seen by every holder of it). Empty: a copy of the creator's current
+  /// context.
+  std::optional<taskio::context> context{};
 };
+
+namespace detail {
+/// The context state task_options ask for (null: a copy of the current one).
+inline ref_ptr<context_impl> given_context(const task_options& o) {
+  return o.context ? o.context->impl() : ref_ptr<context_impl>();
+}
+}  // namespace detail
 
 }  // namespace taskio
 

@@ -16,6 +16,8 @@
 //
 // The function and its arguments are decay-copied into the call and invoked
 // once on a pool thread as std::invoke(std::move(f), std::move(args)...).
+// It runs in a copy of the awaiting task's context (context.hpp): it sees
+// the task's context variables, and what it sets stays on the thread.
 // Its result (or exception) is handed back to the awaiting task's executor
 // and the task resumes there, never on the pool thread. Nothing of the
 // task is touched from the pool thread.
@@ -108,9 +110,9 @@ boost::asio::awaitable<std::invoke_result_t<F, Args...>> to_thread(F f, Args... 
   using R = std::invoke_result_t<F, Args...>;
   static_assert(!std::is_reference_v<R>, "taskio::to_thread: the function must return a value, not a reference");
   detail::ref_ptr<detail::thread_call<R>> call(new detail::thread_call<R>("taskio::to_thread"));
-  detail::submit_to_thread<R>(call, [f = std::move(f), ... args = std::move(args)]() mutable -> R {
+  detail::submit_to_thread<R>(call, detail::bind_context_copy([f = std::move(f), ... args = std::move(args)]() mutable -> R {
     return std::invoke(std::move(f), std::move(args)...);
-  });
+  }));
   co_await detail::async_wait<void>(call, boost::asio::use_awaitable);
   if constexpr (!std::is_void_v<R>) co_return std::move(*call->value);
 }

@@ -57,6 +57,7 @@
 namespace taskio::detail {
 
 class task_state_base;
+class future_state_base;
 
 /// True when `ec` is what an Asio operation fails with when a cancellation
 /// aborts it (operation_aborted, or an experimental channel's
@@ -73,6 +74,8 @@ public:
     /// (the task will be woken with a cancelled_error). May complete the
     /// operation synchronously (it then only posts the wake-up).
     virtual bool cancel(const std::string& msg) = 0;
+    /// The future or task awaited (introspection, await graph), if any.
+    virtual const future_state_base* awaited() const noexcept { return nullptr; }
 
   protected:
     ~waiter() = default;

@@ -22,6 +22,7 @@
 #include <taskio/config.hpp>
 #include <taskio/detail/asio_compat.hpp>
 #include <taskio/detail/cancel.hpp>
+#include <taskio/detail/context_state.hpp>
 #include <taskio/detail/future_state.hpp>
 #include <taskio/detail/loop.hpp>
 
@@ -90,7 +91,10 @@ private:
 
 class TASKIO_DECL task_state_base : public future_state_base, public cancellation {
 public:
-  task_state_base(loop& l, boost::asio::any_io_executor ex, std::string name, std::source_location where);
+  /// `context`: the task's context (task_options::context); null: a copy
+  /// of the current one.
+  task_state_base(loop& l, boost::asio::any_io_executor ex, std::string name, std::source_location where,
+                  ref_ptr<context_impl> context = {});
   ~task_state_base() override;
 
   const char* kind() const noexcept override { return "Task"; }
@@ -107,6 +111,8 @@ public:
   const std::source_location& where() const noexcept { return where_; }
   /// The loop's debug mode (false once the loop is gone).
   bool debug_mode() const noexcept { return loop_ && loop_->debug(); }
+  /// The context the task's steps run in.
+  context_impl* context() const noexcept { return context_.get(); }
 
   // --- cancellation (asyncio Task.cancel; the rest: detail/cancel.hpp) ---
   bool cancel(std::string msg) override;
@@ -170,6 +176,7 @@ private:
     loop* prev_loop_;
     task_state_base* prev_task_;
     task_state_base* prev_owner_;
+    context_impl* prev_context_;
     std::int64_t started_ns_ = 0;
   };
 
@@ -181,6 +188,7 @@ private:
   std::uint64_t id_;
   std::string name_;
   std::source_location where_;
+  task_context context_;
   inner_executor inner_;
   int depth_ = 0;
   bool* switched_ = nullptr;
@@ -307,11 +315,12 @@ void require_valid(const boost::asio::awaitable<T>& aw) {
 
 template <class T>
 ref_ptr<task_state<T>> launch_task(boost::asio::any_io_executor ex, boost::asio::awaitable<T> body, std::string name,
-                                   std::source_location where, std::optional<bool> eager_start = {}) {
+                                   std::source_location where, std::optional<bool> eager_start = {},
+                                   ref_ptr<context_impl> context = {}) {
   require_valid(body);
   ex = unwrap_executor(ex);
   loop& l = loop::of(ex);
-  ref_ptr<task_state<T>> t(new task_state<T>(l, ex, std::move(name), where));
+  ref_ptr<task_state<T>> t(new task_state<T>(l, ex, std::move(name), where, std::move(context)));
   task_state_base::thread_type thread(
       task_entry<T>(t.get(), std::move(body)), boost::asio::any_io_executor(task_executor(t.get())),
       t->signal().slot(), boost::asio::cancellation_state(t->signal().slot()));

@@ -37,6 +37,7 @@ public:
     ref_ptr<State> target = target_;  // `this` may be completed (and freed) inside
     return target->cancel(msg);
   }
+  const future_state_base* awaited() const noexcept override { return target_.get(); }
 
   void complete() {
     std::exception_ptr e = target_->stored_exception();

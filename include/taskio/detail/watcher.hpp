@@ -90,6 +90,8 @@ public:
   /// The distinct children, in first-occurrence order.
   std::size_t size() const noexcept { return entries_.size(); }
   future_state_base& child(std::size_t i) const noexcept { return *entries_[i].child; }
+  /// The function it belongs to ("taskio::gather", "taskio::wait", ...).
+  const char* who() const noexcept { return who_; }
 
   /// Stops watching the children that are not done yet (completions already
   /// posted still run on_child_done).

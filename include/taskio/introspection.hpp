@@ -1,0 +1,97 @@
+//
+// taskio/introspection.hpp
+//
+// Distributed under the Boost Software License, Version 1.0.
+//
+// "Which task is waiting on what": asyncio 3.14's call graph
+// (capture_call_graph, format_call_graph, print_call_graph) and
+// `python -m asyncio ps / pstree` in-process (dump_tasks).
+//
+//   taskio::print_call_graph(std::cerr);              // the current task, and who awaits it
+//   taskio::dump_tasks(std::cerr);                    // every task of the loop, as a tree
+//   taskio::dump_tasks(std::cerr, taskio::dump_format::table);
+//
+// The await graph is recorded by taskio's own waits: awaiting a task or a
+// future (task.async_wait(), future.async_wait()), gather, wait,
+// as_completed, a task group's exit, shield. A task suspended elsewhere (a
+// sleep, a plain Asio operation, a lock or queue, wait_for's and timeout
+// scopes' inner wait) awaits nothing in the graph.
+//
+// Call stacks: C++ cannot walk a suspended coroutine's frames without
+// running it, so a task's call stack is the one frame taskio knows: where
+// the task's coroutine was created (file, line, function), as get_stack().
+//
+// Thread safety: call these inside the loop (a task or a loop callback) on
+// the loop's thread; they read every task's state.
+
+#ifndef TASKIO_INTROSPECTION_HPP
+#define TASKIO_INTROSPECTION_HPP
+
+#include <taskio/config.hpp>
+#include <taskio/task.hpp>
+#include <taskio/this_task.hpp>
+
+#include <cstddef>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace taskio {
+
+/// One frame of a call stack.
+struct frame_entry {
+  std::string function;
+  std::string file;
+  unsigned line = 0;
+};
+
+/// A future or task with its call stack and who awaits it (asyncio's
+/// FutureCallGraph).
+struct future_call_graph {
+  task_ref task;                              // the task (empty for a future, a group, a gather)
+  std::string repr;                           // "<Task pending name='...'>", "<gather ...>", "<TaskGroup ...>"
+  std::vector<frame_entry> call_stack;        // innermost first
+  std::vector<future_call_graph> awaited_by;  // who waits on it (tasks, groups, gather, ...)
+};
+
+/// The call graph of task `t` (default: the current task): its call stack
+/// and, recursively, what awaits it up to the tasks nobody awaits. A cycle
+/// is cut where it closes (the task that closes it appears without its
+/// awaiters). `limit` keeps the outermost frames of each call stack.
+/// Empty when `t` is empty (outside a task).
+/// Exceptions: std::runtime_error "no running event loop" outside a loop.
+TASKIO_DECL std::optional<future_call_graph> capture_call_graph(task_ref t = current_task(),
+                                                                std::optional<std::size_t> limit = {});
+
+/// capture_call_graph rendered as asyncio 3.14's print_call_graph does:
+///
+///   * Task(name='worker', id=0x2)
+///     + Call stack:
+///     |   File 'app.cpp', line 12, in async work()
+///     + Awaited by:
+///         * Task(name='main', id=0x1)
+///           ...
+///
+/// (a future node reads `* Future(<gather ...>)`). Empty outside a task.
+TASKIO_DECL std::string format_call_graph(task_ref t = current_task(), std::optional<std::size_t> limit = {});
+/// Writes format_call_graph(t, limit) and a newline to `os` (nothing when empty).
+TASKIO_DECL void print_call_graph(std::ostream& os, task_ref t = current_task(),
+                                  std::optional<std::size_t> limit = {});
+
+/// dump_tasks layouts: `python -m asyncio ps` and `pstree`.
+enum class dump_format {
+  table,  // one row per task: id, name, state, created at, awaits, awaited by
+  tree,   // from the tasks nobody awaits down to what each awaits
+};
+
+/// Writes every pending task of the running loop (the calling task too).
+/// When the await graph has cycles, the tree layout is replaced by
+/// "ERROR: await-graph contains cycles - cannot print a tree!" and one line
+/// per cycle; the table lists them after the rows.
+/// Exceptions: std::runtime_error "no running event loop" outside a loop.
+TASKIO_DECL void dump_tasks(std::ostream& os, dump_format f = dump_format::tree);
+
+}  // namespace taskio
+
+#endif  // TASKIO_INTROSPECTION_HPP
