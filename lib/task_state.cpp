@@ -249,6 +249,7 @@ void task_state_base::start(thread_type thread, std::optional<bool> eager_start)
   if (eager_start.value_or(loop_->eager_tasks()) && thread_state::current_loop() == loop_ &&
       inner_.running_in_this_thread()) {
     ref_ptr<task_state_base> keep(this);
+    entry_ = thread.entry_point();         // identity: the task's own chain (see own_chain_running)
     step([&thread] { thread.launch(); });  // restores the creator's current_task() after
     return;
   }

@@ -45,11 +45,21 @@ concept task_name = std::is_convertible_v<N, std::string>;
 /// std::invalid_argument for an empty `coro` (moved from, or already
 /// awaited).
 template <class T>
-task<T> create_task(boost::asio::awaitable<T> coro, task_options opts = {},
+task<T> create_task(boost::asio::awaitable<T> coro, task_options opts,
                     std::source_location where = std::source_location::current()) {
   return task<T>(detail::launch_task(detail::default_task_executor("taskio::create_task"), std::move(coro),
                                      std::move(opts.name), where, opts.eager_start,
                                      detail::given_context(opts)));
+}
+
+/// create_task(coro) without options. (A separate overload, not a defaulted
+/// task_options: g++ 12 miscompiles a non-trivial temporary made inside a
+/// co_await expression, and `co_await create_task(f()).async_wait()` would
+/// make one; README, "Known compiler issues".)
+template <class T>
+task<T> create_task(boost::asio::awaitable<T> coro, std::source_location where = std::source_location::current()) {
+  return task<T>(
+      detail::launch_task(detail::default_task_executor("taskio::create_task"), std::move(coro), {}, where));
 }
 
 /// Creates a task named `name` (create_task(coro, {.name = name})).
@@ -67,10 +77,18 @@ task<T> create_task(boost::asio::awaitable<T> coro, Name&& name,
 /// Works before the loop runs (the task is then scheduled, never eager).
 template <class Executor, class T>
   requires(boost::asio::execution::is_executor<Executor>::value || boost::asio::is_executor<Executor>::value)
-task<T> create_task(const Executor& ex, boost::asio::awaitable<T> coro, task_options opts = {},
+task<T> create_task(const Executor& ex, boost::asio::awaitable<T> coro, task_options opts,
                     std::source_location where = std::source_location::current()) {
   return task<T>(detail::launch_task(boost::asio::any_io_executor(ex), std::move(coro), std::move(opts.name), where,
                                      opts.eager_start, detail::given_context(opts)));
+}
+
+/// create_task(ex, coro) without options (see create_task(coro)).
+template <class Executor, class T>
+  requires(boost::asio::execution::is_executor<Executor>::value || boost::asio::is_executor<Executor>::value)
+task<T> create_task(const Executor& ex, boost::asio::awaitable<T> coro,
+                    std::source_location where = std::source_location::current()) {
+  return task<T>(detail::launch_task(boost::asio::any_io_executor(ex), std::move(coro), {}, where));
 }
 
 /// The same, named `name`.
@@ -83,9 +101,16 @@ task<T> create_task(const Executor& ex, boost::asio::awaitable<T> coro, Name&& n
 
 /// Creates a task on an io_context.
 template <class T>
-task<T> create_task(boost::asio::io_context& ctx, boost::asio::awaitable<T> coro, task_options opts = {},
+task<T> create_task(boost::asio::io_context& ctx, boost::asio::awaitable<T> coro, task_options opts,
                     std::source_location where = std::source_location::current()) {
   return create_task(ctx.get_executor(), std::move(coro), std::move(opts), where);
+}
+
+/// create_task(ctx, coro) without options (see create_task(coro)).
+template <class T>
+task<T> create_task(boost::asio::io_context& ctx, boost::asio::awaitable<T> coro,
+                    std::source_location where = std::source_location::current()) {
+  return create_task(ctx.get_executor(), std::move(coro), where);
 }
 
 /// The same, named `name`.

@@ -102,7 +102,14 @@ public:
   /// called cancel() on the group in that step is cancelled as it is
   /// registered (gh-155418).
   template <class T>
-  task<T> create_task(boost::asio::awaitable<T> coro, task_options opts = {},
+  task<T> create_task(boost::asio::awaitable<T> coro, std::source_location where = std::source_location::current()) {
+    return create_task(std::move(coro), task_options{}, where);
+  }
+  /// The same with options. (Two overloads, not a defaulted task_options: g++
+  /// 12 miscompiles a non-trivial temporary made inside a co_await
+  /// expression; README, "Known compiler issues".)
+  template <class T>
+  task<T> create_task(boost::asio::awaitable<T> coro, task_options opts,
                       std::source_location where = std::source_location::current()) {
     const auto& ex = parent_executor("taskio::task_group::create_task");  // may throw: coro never runs
     auto t = detail::launch_task(ex, std::move(coro), std::move(opts.name), where, opts.eager_start,
