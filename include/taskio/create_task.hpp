@@ -58,8 +58,7 @@ task<T> create_task(boost::asio::awaitable<T> coro, task_options opts,
 /// make one; README, "Known compiler issues".)
 template <class T>
 task<T> create_task(boost::asio::awaitable<T> coro, std::source_location where = std::source_location::current()) {
-  return task<T>(
-      detail::launch_task(detail::default_task_executor("taskio::create_task"), std::move(coro), {}, where));
+  return create_task(std::move(coro), task_options{}, where);
 }
 
 /// Creates a task named `name` (create_task(coro, {.name = name})).
@@ -88,7 +87,7 @@ template <class Executor, class T>
   requires(boost::asio::execution::is_executor<Executor>::value || boost::asio::is_executor<Executor>::value)
 task<T> create_task(const Executor& ex, boost::asio::awaitable<T> coro,
                     std::source_location where = std::source_location::current()) {
-  return task<T>(detail::launch_task(boost::asio::any_io_executor(ex), std::move(coro), {}, where));
+  return create_task(ex, std::move(coro), task_options{}, where);
 }
 
 /// The same, named `name`.
