@@ -97,7 +97,7 @@ context::context() : impl_(new detail::context_impl()) {}
 context context::copy() const { return context(detail::ref_ptr<detail::context_impl>(new detail::context_impl(impl_->vars))); }
 
 context copy_context() {
-  return context(detail::ref_ptr<detail::context_impl>(new detail::context_impl(detail::current_context().vars)));
+  return detail::access::make<context>(new detail::context_impl(detail::current_context().vars));
 }
 
 context::enter_guard::enter_guard(detail::context_impl& c) : c_(c) {

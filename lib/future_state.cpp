@@ -15,39 +15,6 @@
 namespace taskio::detail {
 
 // ---------------------------------------------------------------------------
-// completion_list
-
-void completion_list::push_back(completion_node* n) noexcept {
-  n->next = nullptr;
-  n->prev = tail_;
-  if (tail_)
-    tail_->next = n;
-  else
-    head_ = n;
-  tail_ = n;
-}
-
-void completion_list::erase(completion_node* n) noexcept {
-  if (n->prev)
-    n->prev->next = n->next;
-  else if (head_ == n)
-    head_ = n->next;
-  else
-    return;  // not linked
-  if (n->next)
-    n->next->prev = n->prev;
-  else
-    tail_ = n->prev;
-  n->prev = n->next = nullptr;
-}
-
-completion_node* completion_list::pop_front() noexcept {
-  completion_node* n = head_;
-  if (n) erase(n);
-  return n;
-}
-
-// ---------------------------------------------------------------------------
 // future_state_base
 
 namespace {
@@ -122,15 +89,15 @@ void future_state_base::add_node(completion_node* n) {
   if (done())
     n->fire(n, *this);
   else
-    callbacks_.push_back(n);
+    callbacks_.push_back(*n);
 }
 
 std::size_t future_state_base::remove_done_callback(callback_id id) noexcept {
   std::size_t removed = 0;
   for (completion_node* n = callbacks_.front(); n;) {
-    completion_node* next = n->next;
+    completion_node* next = completion_list::next(*n);
     if (n->destroy == &callback_node_base::on_destroy && static_cast<callback_node_base*>(n)->id == id) {
-      callbacks_.erase(n);
+      callbacks_.erase(*n);
       callback_node_base::on_destroy(n);
       ++removed;
     }

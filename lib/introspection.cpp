@@ -192,7 +192,7 @@ future_call_graph node(const await_graph& g, const future_state_base* f, std::op
                        std::vector<const future_state_base*>& path) {
   future_call_graph n;
   if (const auto* t = await_graph::as_task(f))
-    n.task = task_ref(ref_ptr<task_state_base>(const_cast<task_state_base*>(t)));
+    n.task = access::make<task_ref>(const_cast<task_state_base*>(t));
   n.repr = g.repr(f);
   n.call_stack = frames_of(f, limit);
   path.push_back(f);
@@ -211,7 +211,7 @@ std::string hex(std::uint64_t v) {
 void render(const future_call_graph& n, std::vector<std::string>& lines, int level) {
   const std::string indent(static_cast<std::size_t>(level) * 4, ' ');
   if (n.task)
-    lines.push_back(indent + "* Task(name='" + n.task.get_name() + "', id=" + hex(n.task.state()->id()) + ")");
+    lines.push_back(indent + "* Task(name='" + n.task.get_name() + "', id=" + hex(detail::access::state(n.task)->id()) + ")");
   else
     lines.push_back(indent + "* Future(" + n.repr + ")");
   if (!n.call_stack.empty()) {
@@ -323,7 +323,7 @@ std::optional<future_call_graph> capture_call_graph(task_ref t, std::optional<st
   if (!t) return std::nullopt;
   detail::await_graph g(l);
   std::vector<const detail::future_state_base*> path;
-  return detail::node(g, t.state(), limit, path);
+  return detail::node(g, detail::access::state(t), limit, path);
 }
 
 std::string format_call_graph(task_ref t, std::optional<std::size_t> limit) {

@@ -60,58 +60,6 @@ loop& running_loop(const char* who) {
 }
 
 // ---------------------------------------------------------------------------
-// timer_heap
-
-void timer_heap::push(timer_node* n) {
-  heap_.push_back({n->when, n->seq, n});
-  n->index = heap_.size() - 1;
-  sift_up(n->index);
-}
-
-void timer_heap::erase(timer_node* n) {
-  const std::size_t i = n->index;
-  const entry last = heap_.back();
-  heap_.pop_back();
-  n->index = timer_node::npos;
-  if (i < heap_.size()) {
-    place(i, last);
-    sift_up(i);
-    sift_down(last.node->index);
-  }
-}
-
-timer_node* timer_heap::pop() {
-  timer_node* n = heap_.front().node;
-  erase(n);
-  return n;
-}
-
-void timer_heap::sift_up(std::size_t i) {
-  const entry e = heap_[i];
-  while (i > 0) {
-    const std::size_t parent = (i - 1) / 2;
-    if (!before(e, heap_[parent])) break;
-    place(i, heap_[parent]);
-    i = parent;
-  }
-  place(i, e);
-}
-
-void timer_heap::sift_down(std::size_t i) {
-  const entry e = heap_[i];
-  const std::size_t size = heap_.size();
-  for (;;) {
-    std::size_t child = 2 * i + 1;
-    if (child >= size) break;
-    if (child + 1 < size && before(heap_[child + 1], heap_[child])) ++child;
-    if (!before(heap_[child], e)) break;
-    place(i, heap_[child]);
-    i = child;
-  }
-  place(i, e);
-}
-
-// ---------------------------------------------------------------------------
 // loop
 
 boost::asio::execution_context::id loop::id;
@@ -120,7 +68,8 @@ loop::loop(boost::asio::io_context& io)
     : boost::asio::execution_context::service(io),
       io_(io),
       scheduler_(asio_compat::scheduler_of(io)),
-      single_thread_(asio_compat::concurrency_hint(io) == 1) {}
+      single_thread_(asio_compat::concurrency_hint(io) == 1),
+      pool_(thread_pool_service::of(io)) {}
 
 loop::~loop() = default;
 
@@ -142,7 +91,7 @@ void loop::configure(bool virtual_time, bool debug, clock::duration slow_step, s
   virtual_ = virtual_time;
   debug_ = debug;
   slow_step_ = slow_step;
-  pool_threads_ = threads;
+  pool_.configure(threads);
 }
 
 clock::time_point loop::now() const noexcept {
@@ -212,59 +161,23 @@ std::size_t loop::fire_due_timers() {
 
 void loop::register_task(task_state_base& t) {
   auto guard = lock();
-  t.reg_prev_ = tasks_tail_;
-  t.reg_next_ = nullptr;
-  if (tasks_tail_)
-    tasks_tail_->reg_next_ = &t;
-  else
-    tasks_head_ = &t;
-  tasks_tail_ = &t;
+  tasks_.push_back(t);
 }
 
 void loop::unregister_task(task_state_base& t) {
   auto guard = lock();
-  if (t.reg_prev_)
-    t.reg_prev_->reg_next_ = t.reg_next_;
-  else if (tasks_head_ == &t)
-    tasks_head_ = t.reg_next_;
-  else
-    return;  // not registered
-  if (t.reg_next_)
-    t.reg_next_->reg_prev_ = t.reg_prev_;
-  else
-    tasks_tail_ = t.reg_prev_;
-  t.reg_prev_ = t.reg_next_ = nullptr;
+  tasks_.erase(t);  // (a no-op when it is not registered)
 }
 
 std::vector<task_state_base*> loop::pending_tasks() {
   auto guard = lock();
   std::vector<task_state_base*> out;
-  for (task_state_base* t = tasks_head_; t; t = t->reg_next_) {
+  out.reserve(tasks_.size());
+  for (task_state_base* t = tasks_.front(); t; t = tasks_.next(*t)) {
     t->add_ref();
     out.push_back(t);
   }
   return out;
-}
-
-boost::asio::thread_pool& loop::thread_pool() {
-  std::lock_guard pool_guard(pool_mutex_);
-  if (pool_closed_)
-    throw std::runtime_error("taskio::to_thread: the loop's thread pool is shut down (the loop is closing)");
-  if (!pool_) {
-    std::size_t n = pool_threads_ ? pool_threads_ : std::max(1u, std::thread::hardware_concurrency());
-    pool_ = std::make_unique<boost::asio::thread_pool>(n);
-  }
-  return *pool_;
-}
-
-std::unique_ptr<boost::asio::thread_pool> loop::close_thread_pool() {
-  std::lock_guard pool_guard(pool_mutex_);
-  pool_closed_ = true;
-  return std::move(pool_);
-}
-
-void loop::join_thread_pool() {
-  if (auto pool = close_thread_pool()) pool->join();
 }
 
 void loop::shutdown() {
@@ -283,121 +196,19 @@ void loop::shutdown() {
   // later with a handle kept by the user: then without the loop.
   {
     auto guard = lock();
-    for (task_state_base* t = tasks_head_; t;) {
-      task_state_base* next = t->reg_next_;
-      t->reg_prev_ = t->reg_next_ = nullptr;
-      t->forget_loop();
-      t = next;
-    }
-    tasks_head_ = tasks_tail_ = nullptr;
+    tasks_.clear([](task_state_base& t) { t.forget_loop(); });
   }
-  join_thread_pool();
+  pool_.join();
   // The reactor timer is created lazily, so Asio's timer service (and its
   // reactor) may have been registered after this service and be destroyed
   // before it: drop the timer now, while every service still exists.
   steady_.reset();
 }
 
-namespace {
-struct stop_node : completion_node {
-  bool stop = false;
-  boost::asio::io_context* io = nullptr;
-};
-}  // namespace
-
-void loop::run_until_done(future_state_base& watched, drive_hooks* hooks) {
-  if (watched.done()) return;
-  stop_node node;
-  node.io = virtual_ ? nullptr : &io_;
-  node.fire = [](completion_node* n, future_state_base&) {
-    auto* s = static_cast<stop_node*>(n);
-    s->stop = true;
-    if (s->io) s->io->stop();
-  };
-  watched.add_node(&node);
-  struct unlink {
-    future_state_base& w;
-    stop_node& n;
-    ~unlink() {
-      if (!n.stop) w.remove_node(&n);
-    }
-  } guard{watched, node};
-
-  loop_scope scope(this);
-  struct driving {
-    std::atomic<std::thread::id>& driver;
-    drive_hooks*& hooks_slot;
-    drive_hooks* hooks;
-    std::thread::id previous = driver.exchange(std::this_thread::get_id());
-    drive_hooks* previous_hooks = std::exchange(hooks_slot, hooks);
-    ~driving() {
-      driver.store(previous);
-      hooks_slot = previous_hooks;
-    }
-  } drive{driver_, hooks_, hooks};
-  if (virtual_) {
-    run_virtual_until(node.stop);
-    return;
-  }
-  // Busy phase: rounds of io_context::poll (no blocking, so no reactor
-  // needed), the hooks polled between them and at the end of any task step
-  // that sees interrupt_requested; the first time nothing is ready, the
-  // hooks arm themselves to wake the blocked loop.
-  while (hooks && !hooks->armed() && !node.stop) {
-    hooks->poll();
-    io_.restart();
-    if (io_.poll() == 0 && !node.stop) hooks->idle();
-  }
-  while (!node.stop) {
-    io_.restart();
-    io_.run();
-    if (node.stop) break;
-    io_.restart();
-    if (io_.poll() == 0 && !node.stop && io_.stopped())
-      throw std::runtime_error("taskio: deadlock: nothing is left to run but " + watched.repr() + " is not done");
-  }
-}
-
-void loop::notice_interrupt() {
-  if (!hooks_ || interrupt_posted_) return;
-  interrupt_posted_ = true;
-  boost::asio::post(io_, [this] {
-    interrupt_posted_ = false;
-    if (hooks_) hooks_->poll();
-  });
-}
-
 void loop::foreign_thread(const char* who) {
   throw std::logic_error(std::string(who) +
                          ": called from a thread that is not running the loop (not thread-safe: use "
                          "task::cancel_threadsafe, taskio::call_soon_threadsafe or run_coroutine_threadsafe)");
-}
-
-void loop::run_virtual_until(const bool& stop) {
-  while (!stop) {
-    if (hooks_) hooks_->poll();
-    fire_due_timers();
-    // One iteration: exactly the handlers queued before this marker. The
-    // marker shares its flag: when a handler throws out of the loop (a fatal
-    // exception), the marker stays queued and runs in a later drive.
-    auto marker = std::make_shared<bool>(false);
-    boost::asio::post(io_, [marker] { *marker = true; });
-    std::size_t ran = 0;
-    while (!*marker) {
-      if (io_.stopped()) io_.restart();
-      ran += io_.run_one();
-    }
-    if (stop) break;
-    if (ran > 1) continue;
-    // Idle: jump to the next deadline, or wait for a real event.
-    if (auto next = next_deadline()) {
-      if (*next > virtual_now_) virtual_now_ = *next;
-      continue;
-    }
-    io_.restart();
-    if (io_.run_one() == 0)
-      throw std::runtime_error("taskio: deadlock: nothing is left to run but the awaited task is not done");
-  }
 }
 
 }  // namespace detail

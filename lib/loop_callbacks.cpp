@@ -103,7 +103,7 @@ timer_handle schedule(const char* who, std::optional<clock::time_point> when, st
   if (f) f = detail::bind_context_copy(std::move(f));  // asyncio: runs in a copy of the current context
   auto t = detail::make_callback(who, l, detail::callback_executor(l), std::move(f));
   detail::schedule_callback(*t, when);
-  return timer_handle(std::move(t));
+  return detail::access::make<timer_handle>(std::move(t));
 }
 }  // namespace
 

@@ -7,6 +7,7 @@
 
 #include <taskio/run.hpp>
 
+#include "driver.hpp"
 #include "stop_signals.hpp"
 
 #include <taskio/detail/loop.hpp>
@@ -65,7 +66,7 @@ void runner::drive(const task_ref& main) {
   detail::loop& l = detail::loop::of(*io_);
   std::optional<detail::stop_signal_guard> stop;
   if (opts_.handle_signals) stop.emplace(*io_, main, opts_.stop_signals);
-  l.run_until_done(*main.state(), stop && stop->active() ? &*stop : nullptr);
+  detail::driver::run_until_done(l, *detail::access::state(main), stop && stop->active() ? &*stop : nullptr);
   const int signo = stop ? stop->first_signal() : 0;
   stop.reset();
   // asyncio.Runner: main ended cancelled by the signal's request (not by one
@@ -91,16 +92,16 @@ void cancel_all_tasks(detail::loop& l, boost::asio::io_context& io) {
     }
     std::vector<task_ref> tasks;
     for (auto* t : pending) {
-      tasks.emplace_back(detail::ref_ptr<detail::task_state_base>(t));
+      tasks.push_back(detail::access::make<task_ref>(t));
       t->release();
     }
     for (auto& t : tasks) t.cancel();
     for (auto& t : tasks) {
-      l.run_until_done(*t.state());
-      if (!t.cancelled() && t.state()->stored_exception()) {
-        t.state()->mark_retrieved();
-        detail::log(detail::log_level::error, *t.state(),
-                    "unhandled exception during taskio::run() shutdown: " + detail::describe(*t.state()));
+      detail::task_state_base& s = *detail::access::state(t);
+      detail::driver::run_until_done(l, s);
+      if (!t.cancelled() && s.stored_exception()) {
+        s.mark_retrieved();
+        detail::log(detail::log_level::error, s, "unhandled exception during taskio::run() shutdown: " + detail::describe(s));
       }
     }
   }
@@ -112,7 +113,7 @@ void cancel_all_tasks(detail::loop& l, boost::asio::io_context& io) {
 /// instead of blocking the join forever. to_thread refuses new calls from
 /// here on.
 void shutdown_thread_pool(detail::loop& l, boost::asio::io_context& io) {
-  std::unique_ptr<boost::asio::thread_pool> pool = l.close_thread_pool();
+  std::unique_ptr<boost::asio::thread_pool> pool = l.thread_pool().close();
   if (!pool) return;
   future<void> joined(io.get_executor());
   // (the future and the work guard move on to the loop: the joiner never
@@ -131,7 +132,7 @@ void shutdown_thread_pool(detail::loop& l, boost::asio::io_context& io) {
       joiner.join();
     }
   } guard{l, joiner};
-  l.run_until_done(*joined.state());
+  detail::driver::run_until_done(l, *detail::access::state(joined));
   joiner.join();
 }
 }  // namespace

@@ -24,7 +24,7 @@ volatile std::sig_atomic_t pending[NSIG] = {};
 
 extern "C" void on_stop_signal(int signo) {
   if (signo > 0 && signo < NSIG) pending[signo] = 1;
-  loop::interrupt_requested = 1;
+  driver::interrupt_requested = 1;
 }
 
 /// "SIGTERM" (glibc), else "signal 15".
@@ -49,7 +49,7 @@ stop_signal_guard::stop_signal_guard(boost::asio::io_context& io, const task_ref
       throw std::invalid_argument("taskio::run_options::stop_signals: " + std::to_string(signo) +
                                   " is not a signal that can be caught");
   if (::getpid() != ::gettid()) return;  // not the main thread
-  loop::interrupt_requested = 0;
+  driver::interrupt_requested = 0;
   for (int signo : signals) {
     bool seen = false;
     for (const auto& h : handled_) seen = seen || h.signo == signo;
@@ -74,7 +74,7 @@ stop_signal_guard::~stop_signal_guard() {
     ::sigaction(h.signo, &h.previous, nullptr);
     pending[h.signo] = 0;
   }
-  loop::interrupt_requested = 0;
+  driver::interrupt_requested = 0;
 }
 
 void stop_signal_guard::raise_stop(int signo) {
@@ -90,8 +90,8 @@ void stop_signal_guard::deliver(int signo) {
 }
 
 void stop_signal_guard::poll() {
-  if (!active() || !loop::interrupt_requested) return;
-  loop::interrupt_requested = 0;
+  if (!active() || !driver::interrupt_requested) return;
+  driver::interrupt_requested = 0;
   for (const auto& h : handled_)
     if (pending[h.signo]) {
       pending[h.signo] = 0;

@@ -19,8 +19,8 @@
 // reactor makes the io_context call epoll_wait(0) once per handler whenever
 // handlers are queued one at a time (two system calls per create + await in a
 // program without I/O). So while the loop is busy, a stop signal only sets a
-// flag (loop::interrupt_requested) that the driver polls between rounds of
-// handlers and that tasks' steps notice (loop::drive_hooks); the signal_set,
+// flag (driver::interrupt_requested) that the driver polls between rounds of
+// handlers and that tasks' steps notice (driver::hooks); the signal_set,
 // which can wake a blocked loop, is armed the first time the loop has nothing
 // ready (a program with timers or sockets has the reactor running by then
 // anyway). No thread is started: a second thread would cost single-threaded
@@ -31,6 +31,8 @@
 
 #include <taskio/config.hpp>
 #include <taskio/detail/loop.hpp>
+
+#include "driver.hpp"
 #include <taskio/task.hpp>
 
 #include <boost/asio/io_context.hpp>
@@ -42,7 +44,7 @@
 
 namespace taskio::detail {
 
-class stop_signal_guard final : public loop::drive_hooks {
+class stop_signal_guard final : public driver::hooks {
 public:
   /// Starts handling `signals` for `main`, running on `io`, if this is the
   /// main thread; each signal only if it has its default disposition.
@@ -64,7 +66,7 @@ public:
   /// system_exit(128 + signo) otherwise.
   [[noreturn]] static void raise_stop(int signo);
 
-  // loop::drive_hooks
+  // driver::hooks
   void poll() override;
   void idle() override;
   bool armed() const noexcept override { return !active() || signals_.has_value(); }

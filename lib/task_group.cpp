@@ -28,11 +28,10 @@ namespace taskio::detail {
 class task_group_state final : public ref_counted {
 public:
   /// The group's registration on one child, and its link in the live list.
-  struct child_node final : completion_node {
+  struct live_tag;
+  struct child_node final : completion_node, list_hook<live_tag> {
     ref_ptr<task_group_state> group;
     ref_ptr<task_state_base> child;
-    child_node* live_prev = nullptr;
-    child_node* live_next = nullptr;
   };
 
   std::string repr() const;
@@ -47,10 +46,10 @@ public:
 
   // aexit, in three parts around the wait for the children
   void begin_exit(const std::exception_ptr& e);
-  bool children_left() const noexcept { return live_ > 0; }
+  bool children_left() const noexcept { return !live_.empty(); }
   /// The children not done yet (the await graph, introspection.hpp).
   void list_live(std::vector<ref_ptr<future_state_base>>& out) const {
-    for (child_node* n = head_; n; n = n->live_next) out.emplace_back(n->child.get());
+    for (child_node* n = live_.front(); n; n = live_.next(*n)) out.emplace_back(n->child.get());
   }
   void set_exit_waiter(std::optional<future<void>> w) { waiter_ = std::move(w); }
   void exit_wait_interrupted(std::exception_ptr cancelled);
@@ -61,7 +60,6 @@ private:
   static void on_fire(completion_node* n, future_state_base& s);
   void on_child_done(child_node& n);
   void abort();
-  void unlink(child_node& n) noexcept;
   void log_dropped(const std::vector<std::exception_ptr>& errors, const std::exception_ptr& body_error) const;
 
   bool entered_ = false;
@@ -69,9 +67,7 @@ private:
   bool aborting_ = false;
   bool parent_cancel_requested_ = false;
   ref_ptr<task_state_base> parent_;
-  child_node* head_ = nullptr;  // live children, in creation order
-  child_node* tail_ = nullptr;
-  std::size_t live_ = 0;
+  intrusive_list<child_node, live_tag> live_;  // children not done, in creation order
   std::vector<std::exception_ptr> errors_;  // completion order
   std::exception_ptr base_error_;           // first fatal error
   std::exception_ptr propagate_cancel_;     // the cancellation to re-raise, if any
@@ -87,7 +83,7 @@ struct task_group_state::child_done {
   child_done(child_done&& o) noexcept : n(std::exchange(o.n, nullptr)) {}
   ~child_done() {
     if (!n) return;
-    n->group->unlink(*n);
+    n->group->live_.erase(*n);
     delete n;
   }
   void operator()() {
@@ -99,7 +95,7 @@ struct task_group_state::child_done {
 
 std::string task_group_state::repr() const {
   std::string info;
-  if (live_) info += " tasks=" + std::to_string(live_);
+  if (!live_.empty()) info += " tasks=" + std::to_string(live_.size());
   if (!errors_.empty()) info += " errors=" + std::to_string(errors_.size());
   if (aborting_)
     info += " cancelling";
@@ -118,7 +114,7 @@ void task_group_state::enter(task_state_base* t) {
 
 // 3.15 TaskGroup.cancel()
 void task_group_state::cancel() {
-  if (exiting_ && live_ == 0) return;  // finished (or finishing: nothing to cancel)
+  if (exiting_ && live_.empty()) return;  // finished (or finishing: nothing to cancel)
   if (!aborting_) abort();
   if (parent_ && !parent_cancel_requested_) {
     parent_cancel_requested_ = true;
@@ -128,7 +124,7 @@ void task_group_state::cancel() {
 
 const boost::asio::any_io_executor& task_group_state::parent_executor() const {
   if (!entered_) fail("has not been entered");
-  if (exiting_ && live_ == 0) fail("is finished");
+  if (exiting_ && live_.empty()) fail("is finished");
   if (aborting_) fail("is shutting down");
   return parent_->inner().get();
 }
@@ -139,10 +135,7 @@ void task_group_state::adopt(task_state_base& child) {
     n->group = ref_ptr<task_group_state>(this);
     n->child = ref_ptr<task_state_base>(&child);
     n->fire = &on_fire;
-    n->live_prev = tail_;
-    (tail_ ? tail_->live_next : head_) = n;
-    tail_ = n;
-    ++live_;
+    live_.push_back(*n);
     child.add_node(n);
     // gh-155418: an eager child that aborted the group (cancel()) in its
     // first step was not in the list abort() cancelled.
@@ -158,17 +151,10 @@ void task_group_state::on_fire(completion_node* n, future_state_base&) {
   c->child->inner().post(child_done(c));
 }
 
-void task_group_state::unlink(child_node& n) noexcept {
-  (n.live_prev ? n.live_prev->live_next : head_) = n.live_next;
-  (n.live_next ? n.live_next->live_prev : tail_) = n.live_prev;
-  n.live_prev = n.live_next = nullptr;
-  --live_;
-}
-
 // doc/semantics.md 5.4 (TaskGroup child completion)
 void task_group_state::on_child_done(child_node& n) {
-  unlink(n);
-  if (live_ == 0 && waiter_ && !waiter_->done()) waiter_->set_result();
+  live_.erase(n);
+  if (live_.empty() && waiter_ && !waiter_->done()) waiter_->set_result();
   task_state_base& child = *n.child;
   if (child.cancelled()) return;
   std::exception_ptr e = child.stored_exception();
@@ -191,7 +177,7 @@ void task_group_state::on_child_done(child_node& n) {
 
 void task_group_state::abort() {
   aborting_ = true;
-  for (child_node* c = head_; c; c = c->live_next)
+  for (child_node* c = live_.front(); c; c = live_.next(*c))
     if (!c->child->done()) c->child->cancel({});
 }
 
@@ -316,7 +302,7 @@ boost::asio::awaitable<bool> task_group::aexit(std::exception_ptr e) {
   while (s->children_left()) {
     future<void> all_done;
     s->set_exit_waiter(all_done);
-    detail::await_edge edge(*all_done.state(), {"TaskGroup", [s](auto& out) { s->list_live(out); }});
+    detail::await_edge edge(*detail::access::state(all_done), {"TaskGroup", [s](auto& out) { s->list_live(out); }});
     std::exception_ptr interrupted;
     try {
       co_await all_done.async_wait();

@@ -8,6 +8,7 @@
 
 #include <taskio/detail/task_state.hpp>
 
+#include "driver.hpp"
 #include "log_record.hpp"
 #include <taskio/task.hpp>
 #include <taskio/this_task.hpp>
@@ -230,8 +231,8 @@ task_state_base::step_scope::~step_scope() {
   foreign_step_owner = prev_owner_;
   context_tls::current() = prev_context_;
   if (--t.depth_ != 0) return;
-  if (loop::interrupt_requested) [[unlikely]]
-    t.loop_->notice_interrupt();
+  if (driver::interrupt_requested) [[unlikely]]
+    driver::notice_interrupt(*t.loop_);
   if (started_ns_) {
     const auto took = std::chrono::nanoseconds(steady_ns() - started_ns_);
     if (took > t.loop_->slow_step() && log_enabled(log_level::warning)) {
@@ -333,7 +334,7 @@ int task_ref::uncancel() const {
 int task_ref::cancelling() const { return state()->cancelling(); }
 std::string task_ref::get_name() const { return state()->name(); }
 taskio::context task_ref::get_context() const {
-  return taskio::context(detail::ref_ptr<detail::context_impl>(state()->context()));
+  return detail::access::make<taskio::context>(state()->context());
 }
 void task_ref::set_name(std::string name) const { state()->set_name(std::move(name)); }
 std::size_t task_ref::remove_done_callback(callback_id id) const { return state()->remove_done_callback(id); }
@@ -350,7 +351,7 @@ std::ostream& operator<<(std::ostream& os, const task_ref& t) { return os << t.r
 task_ref current_task() {
   detail::running_loop("taskio::current_task");
   detail::task_state_base* t = detail::thread_state::current_task();
-  return t && t->own_chain_running() ? task_ref(detail::ref_ptr<detail::task_state_base>(t)) : task_ref();
+  return t && t->own_chain_running() ? detail::access::make<task_ref>(t) : task_ref();
 }
 
 std::vector<task_ref> all_tasks() {
@@ -358,7 +359,7 @@ std::vector<task_ref> all_tasks() {
   std::vector<task_ref> out;
   out.reserve(pending.size());
   for (detail::task_state_base* t : pending) {
-    out.emplace_back(detail::ref_ptr<detail::task_state_base>(t));
+    out.push_back(detail::access::make<task_ref>(t));
     t->release();
   }
   return out;

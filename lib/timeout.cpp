@@ -87,11 +87,11 @@ void timeout_scope::reschedule(std::optional<clock::time_point> when) {
   // The handler runs on the executor of the task that entered the scope
   // (its strand), whoever reschedules; exit cancels it there, so a deadline
   // that came due meanwhile does nothing.
-  detail::task_state_base& t = *task_.state();
+  detail::task_state_base& t = *detail::access::state(task_);
   auto h = detail::make_callback("taskio::timeout_scope::reschedule", t.get_loop(), t.inner().get(),
                                  [this] { on_deadline(); });
   detail::schedule_callback(*h, *when <= t.get_loop().now() ? std::nullopt : when);
-  timer_ = timer_handle(std::move(h));
+  timer_ = detail::access::make<timer_handle>(std::move(h));
 }
 
 void timeout_scope::on_deadline() {

@@ -24,41 +24,27 @@ void wait_queue::bind(loop& l, const char* who) {
     throw std::runtime_error(std::string(who) + ": " + owner_ + " is bound to a different event loop");
 }
 
-void wait_queue::push_back(node& n) noexcept {
-  n.prev = tail_;
-  n.next = nullptr;
-  (tail_ ? tail_->next : head_) = &n;
-  tail_ = &n;
-  ++size_;
-}
-
-void wait_queue::erase(node& n) noexcept {
-  (n.prev ? n.prev->next : head_) = n.next;
-  (n.next ? n.next->prev : tail_) = n.prev;
-  n.prev = n.next = nullptr;
-  --size_;
-}
-
 boost::asio::awaitable<void> wait_queue::park(bool* woken_first) {
   node n;
   n.fut.emplace(co_await boost::asio::this_coro::executor);
-  bind(n.fut->state()->get_loop(), owner_);
-  push_back(n);
+  bind(access::state(*n.fut)->get_loop(), owner_);
+  waiters_.push_back(n);
   std::exception_ptr e;
   try {
     co_await n.fut->async_wait();
   } catch (...) {
     e = std::current_exception();
   }
-  erase(n);
+  waiters_.erase(n);
   if (!e) co_return;
   if (woken_first) *woken_first = n.fut->done() && !n.fut->cancelled();
   std::rethrow_exception(e);
 }
 
 bool wait_queue::wake_first() {
-  if (!head_ || head_->fut->done()) return false;
-  head_->fut->set_result();
+  node* head = waiters_.front();
+  if (!head || head->fut->done()) return false;
+  head->fut->set_result();
   return true;
 }
 
@@ -66,7 +52,7 @@ bool wait_queue::wake_next() { return wake(1) == 1; }
 
 std::size_t wait_queue::wake(std::size_t n) {
   std::size_t woken = 0;
-  for (node* w = head_; w && woken < n; w = w->next) {
+  for (node* w = waiters_.front(); w && woken < n; w = waiters_.next(*w)) {
     if (w->fut->done()) continue;
     w->fut->set_result();
     ++woken;
@@ -75,7 +61,7 @@ std::size_t wait_queue::wake(std::size_t n) {
 }
 
 bool wait_queue::has_uncancelled() const noexcept {
-  for (node* w = head_; w; w = w->next)
+  for (node* w = waiters_.front(); w; w = waiters_.next(*w))
     if (!w->fut->cancelled()) return true;
   return false;
 }

@@ -208,7 +208,7 @@ struct count_node : taskio::detail::completion_node {
   void watch(const taskio::task<T>& t, join_state& state) {
     j = &state;
     fire = &count_node::on_fire<T>;
-    t.state()->add_node(this);
+    taskio::detail::access::state(t)->add_node(this);
   }
 };
 

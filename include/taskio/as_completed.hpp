@@ -91,7 +91,6 @@ class as_completed_range {
 public:
   using value_type = typename detail::handle_traits<Handle>::value_type;
 
-  explicit as_completed_range(detail::ref_ptr<detail::as_completed_state> st) noexcept : st_(std::move(st)) {}
   as_completed_range(as_completed_range&&) noexcept = default;
   as_completed_range& operator=(as_completed_range&&) noexcept = default;
 
@@ -137,6 +136,8 @@ public:
   std::default_sentinel_t end() const noexcept { return {}; }
 
 private:
+  friend struct detail::access;
+  explicit as_completed_range(detail::ref_ptr<detail::as_completed_state> st) noexcept : st_(std::move(st)) {}
   static boost::asio::awaitable<value_type> take(detail::ref_ptr<detail::as_completed_state> st) {
     const std::size_t i = co_await detail::as_completed_state::take(st);
     if (i == detail::as_completed_state::timed_out)
@@ -158,8 +159,8 @@ private:
 template <detail::awaitable_range R>
 auto as_completed(R&& range, std::optional<any_delay> timeout = {}) {
   auto hs = detail::ensure_futures(std::forward<R>(range));
-  return as_completed_range<typename decltype(hs)::value_type>(detail::ref_ptr<detail::as_completed_state>(
-      new detail::as_completed_state(detail::states_of(hs), timeout)));
+  return detail::access::make<as_completed_range<typename decltype(hs)::value_type>>(
+      new detail::as_completed_state(detail::states_of(hs), timeout));
 }
 
 }  // namespace taskio

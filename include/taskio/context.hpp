@@ -36,6 +36,7 @@
 #define TASKIO_CONTEXT_HPP
 
 #include <taskio/config.hpp>
+#include <taskio/detail/access.hpp>
 #include <taskio/detail/context_state.hpp>
 
 #include <cstdint>
@@ -165,7 +166,6 @@ class TASKIO_DECL context {
 public:
   /// A new, empty context (Python's Context()).
   context();
-  explicit context(detail::ref_ptr<detail::context_impl> impl) noexcept : impl_(std::move(impl)) {}
 
   /// The value of `var` in this context (empty when it holds none; the
   /// variable's default does not count).
@@ -196,10 +196,11 @@ public:
 
   friend bool operator==(const context& a, const context& b) noexcept { return a.impl_ == b.impl_; }
 
-  /// The state (taskio's own use).
-  const detail::ref_ptr<detail::context_impl>& impl() const noexcept { return impl_; }
-
 private:
+  friend struct detail::access;
+  explicit context(detail::ref_ptr<detail::context_impl> impl) noexcept : impl_(std::move(impl)) {}
+  detail::context_impl* state() const noexcept { return impl_.get(); }
+
   class TASKIO_DECL enter_guard {
   public:
     explicit enter_guard(detail::context_impl& c);

@@ -47,9 +47,9 @@ concept task_name = std::is_convertible_v<N, std::string>;
 template <class T>
 task<T> create_task(boost::asio::awaitable<T> coro, task_options opts,
                     std::source_location where = std::source_location::current()) {
-  return task<T>(detail::launch_task(detail::default_task_executor("taskio::create_task"), std::move(coro),
-                                     std::move(opts.name), where, opts.eager_start,
-                                     detail::given_context(opts)));
+  return detail::access::make<task<T>>(detail::launch_task(detail::default_task_executor("taskio::create_task"),
+                                                          std::move(coro), std::move(opts.name), where,
+                                                          opts.eager_start, detail::given_context(opts)));
 }
 
 /// create_task(coro) without options. (A separate overload, not a defaulted
@@ -78,7 +78,7 @@ template <class Executor, class T>
   requires(boost::asio::execution::is_executor<Executor>::value || boost::asio::is_executor<Executor>::value)
 task<T> create_task(const Executor& ex, boost::asio::awaitable<T> coro, task_options opts,
                     std::source_location where = std::source_location::current()) {
-  return task<T>(detail::launch_task(boost::asio::any_io_executor(ex), std::move(coro), std::move(opts.name), where,
+  return detail::access::make<task<T>>(detail::launch_task(boost::asio::any_io_executor(ex), std::move(coro), std::move(opts.name), where,
                                      opts.eager_start, detail::given_context(opts)));
 }
 

@@ -16,6 +16,7 @@
 #define TASKIO_FUTURE_HPP
 
 #include <taskio/config.hpp>
+#include <taskio/detail/access.hpp>
 #include <taskio/detail/task_state.hpp>
 #include <taskio/detail/wait_op.hpp>
 
@@ -90,7 +91,7 @@ public:
   template <class F>
   callback_id add_done_callback(F f) const {
     return s_->add_done_callback(detail::bind_context_copy([f = std::move(f)](detail::future_state_base& s) mutable {
-      f(future(detail::ref_ptr<state_type>(static_cast<state_type*>(&s))));
+      f(detail::access::make<future>(static_cast<state_type*>(&s)));
     }));
   }
   std::size_t remove_done_callback(callback_id id) const { return s_->remove_done_callback(id); }
@@ -103,11 +104,13 @@ public:
     return detail::async_wait<T>(s_, std::forward<CompletionToken>(token));
   }
 
-  state_type* state() const noexcept { return s_.get(); }
-  explicit future(detail::ref_ptr<state_type> s) noexcept : s_(std::move(s)) {}
   friend bool operator==(const future& a, const future& b) noexcept { return a.s_ == b.s_; }
 
 private:
+  friend struct detail::access;
+  state_type* state() const noexcept { return s_.get(); }
+  explicit future(detail::ref_ptr<state_type> s) noexcept : s_(std::move(s)) {}
+
   void check_settable(const char* who) const {
     s_->check_thread(who);
     if (s_->done()) throw invalid_state_error(std::string(who) + ": invalid state: " + s_->repr() + " is already done");

@@ -117,7 +117,7 @@ gather_value_t<typename handle_traits<H>::value_type> gathered_value(const H& h)
 template <class H>
 outcome<gather_value_t<typename handle_traits<H>::value_type>> gathered_outcome(const H& h) {
   using O = outcome<gather_value_t<typename handle_traits<H>::value_type>>;
-  if (const std::exception_ptr& e = h.state()->stored_exception()) return O::failure(e);
+  if (const std::exception_ptr& e = access::state(h)->stored_exception()) return O::failure(e);
   return O::success(gathered_value(h));
 }
 
@@ -154,7 +154,7 @@ template <bool Outcomes, class... A>
 auto gather_args(A&&... aws) {
   std::tuple<handle_t<A>...> hs{ensure_future(std::forward<A>(aws))...};  // braces: created in argument order
   auto states = std::apply(
-      [](const auto&... h) { return std::array<future_state_base*, sizeof...(A)>{h.state()...}; }, hs);
+      [](const auto&... h) { return std::array<future_state_base*, sizeof...(A)>{access::state(h)...}; }, hs);
   ref_ptr<gather_state> st(new gather_state(Outcomes, states));
   return gather_tuple<Outcomes>(std::move(st), std::move(hs));
 }

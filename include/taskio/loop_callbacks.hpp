@@ -40,6 +40,7 @@
 
 #include <taskio/clock.hpp>
 #include <taskio/config.hpp>
+#include <taskio/detail/access.hpp>
 #include <taskio/detail/callback_timer.hpp>
 
 #include <functional>
@@ -62,7 +63,6 @@ TASKIO_DECL void advance_time(clock::duration d);
 class TASKIO_DECL timer_handle {
 public:
   timer_handle() noexcept = default;
-  explicit timer_handle(detail::ref_ptr<detail::callback_timer> t) noexcept;
   /// Prevents the callback from running (no effect once it ran) and drops
   /// what it captured. Call it on the executor the callback runs on (see
   /// the header comment): the check that skips a cancelled callback runs
@@ -73,6 +73,8 @@ public:
   clock::time_point when() const;
 
 private:
+  friend struct detail::access;
+  explicit timer_handle(detail::ref_ptr<detail::callback_timer> t) noexcept;
   detail::ref_ptr<detail::callback_timer> t_;
 };
 

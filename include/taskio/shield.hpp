@@ -56,7 +56,7 @@ template <class F, class T>
 void shield_copy(const F& inner, const future<T>& outer) {
   if (outer.cancelled()) {
     if (inner.cancelled()) return;
-    if (std::exception_ptr e = inner.exception()) log_shield_dropped(*inner.state(), e);  // marks it retrieved
+    if (std::exception_ptr e = inner.exception()) log_shield_dropped(*access::state(inner), e);  // marks it retrieved
     return;
   }
   if (inner.cancelled()) {
@@ -81,8 +81,8 @@ boost::asio::awaitable<awaitable_result_t<F>> shield_wait(F inner) {
   if (inner.done()) co_return inner.result();  // nothing left to protect
   future<T> outer;
   inner.add_done_callback([outer](const F& in) { shield_copy(in, outer); });
-  await_edge edge(*outer.state(), {"shield", [inner](std::vector<ref_ptr<future_state_base>>& out) {
-                                     if (!inner.done()) out.emplace_back(inner.state());
+  await_edge edge(*access::state(outer), {"shield", [inner](std::vector<ref_ptr<future_state_base>>& out) {
+                                     if (!inner.done()) out.emplace_back(access::state(inner));
                                    }});
   co_return co_await outer.async_wait();
 }

@@ -70,7 +70,7 @@ struct initiate_spawn {
   void operator()(Handler&& handler, boost::asio::any_io_executor ex, boost::asio::awaitable<R> aw) const {
     boost::asio::dispatch(ex, [ex, h = std::forward<Handler>(handler), aw = std::move(aw)]() mutable {
       task<R> t = create_task(ex, std::move(aw));
-      initiate_wait<R, task_state<R>>{}(std::move(h), ref_ptr<task_state<R>>(t.typed_state()));
+      initiate_wait<R, task_state<R>>{}(std::move(h), ref_ptr<task_state<R>>(access::state(t)));
     });
   }
 };

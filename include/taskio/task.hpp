@@ -22,6 +22,7 @@
 
 #include <taskio/config.hpp>
 #include <taskio/context.hpp>
+#include <taskio/detail/access.hpp>
 #include <taskio/detail/task_state.hpp>
 #include <taskio/detail/wait_op.hpp>
 #include <taskio/exceptions.hpp>
@@ -43,7 +44,6 @@ class task;
 class TASKIO_DECL task_ref {
 public:
   task_ref() noexcept = default;
-  explicit task_ref(detail::ref_ptr<detail::task_state_base> s) noexcept : s_(std::move(s)) {}
 
   explicit operator bool() const noexcept { return static_cast<bool>(s_); }
 
@@ -76,7 +76,7 @@ public:
   template <class F>
   callback_id add_done_callback(F f) const {
     return state()->add_done_callback(detail::bind_context_copy([f = std::move(f)](detail::future_state_base& s) mutable {
-      f(task_ref(detail::ref_ptr<detail::task_state_base>(static_cast<detail::task_state_base*>(&s))));
+      f(detail::access::make<task_ref>(static_cast<detail::task_state_base*>(&s)));
     }));
   }
   /// Unregisters a callback not yet scheduled; returns how many were removed.
@@ -93,10 +93,11 @@ public:
 
   friend bool operator==(const task_ref& a, const task_ref& b) noexcept { return a.s_ == b.s_; }
 
-  /// The kernel state (for taskio's own combinators).
+protected:
+  friend struct detail::access;
+  explicit task_ref(detail::ref_ptr<detail::task_state_base> s) noexcept : s_(std::move(s)) {}
   detail::task_state_base* state() const;
 
-protected:
   detail::ref_ptr<detail::task_state_base> s_;
 };
 
@@ -108,7 +109,6 @@ public:
   using value_type = T;
 
   task() noexcept = default;
-  explicit task(detail::ref_ptr<detail::task_state<T>> s) noexcept : task_ref(std::move(s)) {}
 
   /// The task's value. invalid_state_error while pending; cancelled_error if
   /// cancelled; the task's exception if it failed.
@@ -120,7 +120,7 @@ public:
   /// invalid_state_error ("the move-only result was already taken"), never
   /// a moved-from object.
   T result() const {
-    auto* s = typed_state();
+    auto* s = state();
     s->check_result("taskio::task::result");
     if constexpr (!std::is_void_v<T>) return s->take_value("taskio::task::result");
   }
@@ -141,7 +141,7 @@ public:
   /// std::runtime_error "Task cannot await on itself".
   template <class CompletionToken = boost::asio::use_awaitable_t<>>
   auto async_wait(CompletionToken&& token = {}) const {
-    return detail::async_wait<T>(detail::ref_ptr<detail::task_state<T>>(typed_state()),
+    return detail::async_wait<T>(detail::ref_ptr<detail::task_state<T>>(state()),
                                  std::forward<CompletionToken>(token));
   }
 
@@ -150,11 +150,14 @@ public:
   template <class F>
   callback_id add_done_callback(F f) const {
     return state()->add_done_callback(detail::bind_context_copy([f = std::move(f)](detail::future_state_base& s) mutable {
-      f(task<T>(detail::ref_ptr<detail::task_state<T>>(static_cast<detail::task_state<T>*>(&s))));
+      f(detail::access::make<task<T>>(static_cast<detail::task_state<T>*>(&s)));
     }));
   }
 
-  detail::task_state<T>* typed_state() const { return static_cast<detail::task_state<T>*>(state()); }
+private:
+  friend struct detail::access;
+  explicit task(detail::ref_ptr<detail::task_state<T>> s) noexcept : task_ref(std::move(s)) {}
+  detail::task_state<T>* state() const { return static_cast<detail::task_state<T>*>(task_ref::state()); }
 };
 
 }  // namespace taskio

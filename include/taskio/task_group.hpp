@@ -115,7 +115,7 @@ public:
     auto t = detail::launch_task(ex, std::move(coro), std::move(opts.name), where, opts.eager_start,
                                  detail::given_context(opts));
     adopt(*t);
-    return task<T>(std::move(t));
+    return detail::access::make<task<T>>(std::move(t));
   }
 
   /// The same, named `name` (see create_task.hpp for why a template).

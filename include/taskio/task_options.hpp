@@ -46,7 +46,7 @@ struct task_options {
 namespace detail {
 /// The context state task_options ask for (null: a copy of the current one).
 inline ref_ptr<context_impl> given_context(const task_options& o) {
-  return o.context ? o.context->impl() : ref_ptr<context_impl>();
+  return o.context ? ref_ptr<context_impl>(access::state(*o.context)) : ref_ptr<context_impl>();
 }
 }  // namespace detail
 

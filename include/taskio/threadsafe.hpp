@@ -114,8 +114,8 @@ public:
     std::unique_lock lock(mutex_);
     task_ = task_ref();
     if (status_ != status::pending) return;
-    if (std::exception_ptr e = t.state()->stored_exception()) {
-      t.state()->mark_retrieved();
+    if (std::exception_ptr e = detail::access::state(t)->stored_exception()) {
+      detail::access::state(t)->mark_retrieved();
       complete(lock, t.cancelled() ? status::cancelled : status::finished, std::move(e));
       return;
     }
@@ -152,7 +152,6 @@ public:
   using duration = std::chrono::steady_clock::duration;
 
   concurrent_future() noexcept = default;
-  explicit concurrent_future(std::shared_ptr<detail::concurrent_state<T>> s) noexcept : s_(std::move(s)) {}
 
   /// True for a future returned by run_coroutine_threadsafe.
   bool valid() const noexcept { return static_cast<bool>(s_); }
@@ -180,6 +179,8 @@ public:
   bool cancelled() const { return state()->cancelled(); }
 
 private:
+  friend struct detail::access;
+  explicit concurrent_future(std::shared_ptr<detail::concurrent_state<T>> s) noexcept : s_(std::move(s)) {}
   detail::concurrent_state<T>* state() const {
     if (!s_) throw std::logic_error("taskio::concurrent_future: empty future");
     return s_.get();
@@ -222,7 +223,7 @@ concurrent_future<T> run_coroutine_threadsafe(boost::asio::awaitable<T> coro, co
   } catch (...) {
     st->fail_to_start(std::current_exception());
   }
-  return concurrent_future<T>(std::move(st));
+  return detail::access::make<concurrent_future<T>>(std::move(st));
 }
 
 /// Runs f() on `ex` (an executor of a taskio loop) as a plain loop callback,

@@ -81,7 +81,7 @@ template <class R, class Fn>
 void submit_to_thread(ref_ptr<thread_call<R>> call, Fn fn) {
   loop& l = call->get_loop();
   auto work = boost::asio::make_work_guard(l.get_executor());  // the loop waits for us
-  boost::asio::post(l.thread_pool(), [call = std::move(call), fn = std::move(fn), work = std::move(work)]() mutable {
+  boost::asio::post(l.thread_pool().get(), [call = std::move(call), fn = std::move(fn), work = std::move(work)]() mutable {
     std::optional<typename thread_call<R>::value_type> v;
     std::exception_ptr e;
     try {

@@ -186,7 +186,7 @@ inline std::vector<std::string> taskio_warnings() {
   return out;
 }
 
-namespace detail {
+namespace impl {
 
 inline asio::awaitable<void> under_timeout(const scenario& s, taskio::timeout_scope& scope, int& count) {
   std::exception_ptr e;
@@ -210,7 +210,7 @@ inline std::string join(const std::vector<std::string>& v) {
   return s;
 }
 
-}  // namespace detail
+}  // namespace impl
 
 /// Runs `s` once with interference `how` at iteration `k` (or with the
 /// deadline `deadline`, for deadline_at_time).
@@ -225,11 +225,11 @@ inline run_result run_once(const scenario& s, interference how, std::size_t k,
     taskio::timeout_scope scope =
         taskio::timeout_at(how == interference::deadline_at_time ? deadline : std::nullopt);
     taskio::task<void> target =
-        timed ? taskio::create_task(ex, detail::under_timeout(s, scope, res.count), "target")
+        timed ? taskio::create_task(ex, impl::under_timeout(s, scope, res.count), "target")
               : taskio::create_task(ex, s.body(), "target");
     taskio::future<void> go(ex);
     bool accepted = false;
-    taskio::task<void> canceller = taskio::create_task(ex, detail::cancel_when(go, target, accepted), "canceller");
+    taskio::task<void> canceller = taskio::create_task(ex, impl::cancel_when(go, target, accepted), "canceller");
     try {
       res.iterations = drive(
           r, [&] { return target.done(); },
@@ -285,10 +285,10 @@ inline void check(const scenario& s, interference how, const run_result& r) {
     BOOST_TEST((is_cancelled(r.outcome) || (r.outcome && s.normal(r.outcome))),
                "cancelled_error (or the scenario's error) expected, got: " << what);
   BOOST_TEST(r.count == (r.hit && !is_timed(how) ? 1 : 0), "cancelling() is " << r.count);
-  BOOST_TEST(r.leftover.empty(), "tasks left pending: " << detail::join(r.leftover));
+  BOOST_TEST(r.leftover.empty(), "tasks left pending: " << impl::join(r.leftover));
   BOOST_TEST(r.frames_after_done == 0, r.frames_after_done << " coroutine frames still alive after the target");
   BOOST_TEST(r.frames_after_close == 0, r.frames_after_close << " coroutine frames alive after the loop closed");
-  BOOST_TEST(r.records.empty(), "taskio records: " << detail::join(r.records));
+  BOOST_TEST(r.records.empty(), "taskio records: " << impl::join(r.records));
 }
 
 /// Asks LeakSanitizer (when built with AddressSanitizer) for leaks so far;

@@ -291,11 +291,11 @@ BOOST_AUTO_TEST_CASE(echo_server_under_random_clients_and_cancellations) {
   BOOST_TEST(r.client_cancels > 0u);
   BOOST_TEST(r.session_cancels > 0u);
   BOOST_TEST(r.mismatches == 0u);
-  BOOST_TEST(r.unexpected == 0u, "unexpected: " << detail::join(r.errors));
+  BOOST_TEST(r.unexpected == 0u, "unexpected: " << impl::join(r.errors));
   BOOST_TEST(res.server.active == 0u);
   BOOST_TEST(res.tasks_end == res.tasks_baseline);
   BOOST_TEST(res.tasks_left_after_server == 1u);  // this task
-  BOOST_TEST(r.warnings.empty(), "taskio records: " << detail::join(r.warnings));
+  BOOST_TEST(r.warnings.empty(), "taskio records: " << impl::join(r.warnings));
 #if defined(__SANITIZE_ADDRESS__)
   BOOST_TEST_MESSAGE("(AddressSanitizer build: its quarantine grows the resident memory; not checked)");
 #else

@@ -16,6 +16,7 @@
 #define TASKIO_DETAIL_FUTURE_STATE_HPP
 
 #include <taskio/config.hpp>
+#include <taskio/detail/intrusive_list.hpp>
 #include <taskio/detail/ref_ptr.hpp>
 #include <taskio/exceptions.hpp>
 
@@ -41,9 +42,7 @@ class loop;
 class future_state_base;
 
 /// A registration on a future: fired once, at completion, in order.
-struct completion_node {
-  completion_node* prev = nullptr;
-  completion_node* next = nullptr;
+struct completion_node : list_hook<completion_node> {
   /// Called at completion with the node already unlinked. Must only
   /// schedule work; the node may delete itself.
   void (*fire)(completion_node*, future_state_base&) = nullptr;
@@ -52,19 +51,8 @@ struct completion_node {
   void (*destroy)(completion_node*) = nullptr;
 };
 
-/// Intrusive doubly-linked FIFO of completion nodes.
-class completion_list {
-public:
-  bool empty() const noexcept { return head_ == nullptr; }
-  void push_back(completion_node* n) noexcept;
-  void erase(completion_node* n) noexcept;
-  completion_node* pop_front() noexcept;
-  completion_node* front() const noexcept { return head_; }
-
-private:
-  completion_node* head_ = nullptr;
-  completion_node* tail_ = nullptr;
-};
+/// A future's completion nodes, in registration order.
+using completion_list = intrusive_list<completion_node, completion_node>;
 
 /// A done callback registered on a future (its callable in callback_node<F>).
 struct TASKIO_DECL callback_node_base : completion_node {
@@ -131,7 +119,7 @@ public:
 
   // --- callbacks ---
   void add_node(completion_node* n);   // n fires at once (scheduled) if done
-  void remove_node(completion_node* n) noexcept { callbacks_.erase(n); }
+  void remove_node(completion_node* n) noexcept { callbacks_.erase(*n); }
   /// Schedules f(future_state_base&) as a loop callback once done (at once
   /// if done already); returns its id for remove_done_callback.
   template <class F>

@@ -4,10 +4,12 @@
 // Distributed under the Boost Software License, Version 1.0.
 //
 // The per-io_context state of taskio (an Asio service): the loop clock (real
-// or virtual), one timer queue ordered by (deadline, creation order), the
-// registry of pending tasks, the lazily started to_thread pool, and the
-// driver used by taskio::run / runner. Everything here is thread-safe; the
-// hot paths take one uncontended mutex.
+// or virtual), the timer queue (timer_queue.hpp) with the one Asio timer
+// that wakes it, the registry of pending tasks, the thread that drives it.
+// Beside it, services of their own: the to_thread pool (thread_pool.hpp);
+// the driver of taskio::run / runner and its Ctrl-C flag live in the run
+// layer (lib/driver.hpp). Everything here is thread-safe; the hot paths take
+// one uncontended mutex.
 
 #ifndef TASKIO_DETAIL_LOOP_HPP
 #define TASKIO_DETAIL_LOOP_HPP
@@ -15,12 +17,14 @@
 #include <taskio/clock.hpp>
 #include <taskio/config.hpp>
 #include <taskio/detail/asio_compat.hpp>
+#include <taskio/detail/intrusive_list.hpp>
+#include <taskio/detail/thread_pool.hpp>
+#include <taskio/detail/timer_queue.hpp>
 #include <taskio/detail/loop_gate.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/thread_pool.hpp>
 
 #include <atomic>
 #include <csignal>
@@ -34,52 +38,10 @@
 
 namespace taskio::detail {
 
+class driver;
 class future_state_base;
 class task_state_base;
-
-/// A node of the loop's timer queue. `fire` is called once the deadline has
-/// passed, outside the loop's lock, after the node left the queue; it must
-/// schedule work (post), never run user code inline.
-struct timer_node {
-  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
-  clock::time_point when{};
-  std::uint64_t seq = 0;
-  std::size_t index = npos;
-  void (*fire)(timer_node*) = nullptr;
-  void (*destroy)(timer_node*) = nullptr;  // loop shutdown with the node queued
-};
-
-/// Binary min-heap of timer nodes keyed by (when, seq): equal deadlines fire
-/// in creation order. The keys are copied into the heap's array, so a sift
-/// compares without visiting the (scattered) nodes; each node knows its
-/// index, so removal is O(log n).
-class timer_heap {
-public:
-  bool empty() const noexcept { return heap_.empty(); }
-  std::size_t size() const noexcept { return heap_.size(); }
-  timer_node* top() const noexcept { return heap_.front().node; }
-  clock::time_point top_when() const noexcept { return heap_.front().when; }
-  void push(timer_node* n);
-  void erase(timer_node* n);
-  timer_node* pop();
-
-private:
-  struct entry {
-    clock::time_point when;
-    std::uint64_t seq;
-    timer_node* node;
-  };
-  static bool before(const entry& a, const entry& b) noexcept {
-    return a.when < b.when || (a.when == b.when && a.seq < b.seq);
-  }
-  void sift_up(std::size_t i);
-  void sift_down(std::size_t i);
-  void place(std::size_t i, const entry& e) {
-    heap_[i] = e;
-    e.node->index = i;
-  }
-  std::vector<entry> heap_;
-};
+struct registry_tag;
 
 class TASKIO_DECL loop : public boost::asio::execution_context::service {
 public:
@@ -134,49 +96,11 @@ public:
   /// The pending tasks, each with a reference added (caller releases).
   std::vector<task_state_base*> pending_tasks();
 
-  // --- to_thread pool ---
-  /// The pool, started on first use. std::runtime_error once it was shut
-  /// down (asyncio: "Executor shutdown has been called").
-  boost::asio::thread_pool& thread_pool();
-  /// Shuts the pool down (thread_pool() refuses from now on) and hands it
-  /// to the caller to join (null if it was never started).
-  std::unique_ptr<boost::asio::thread_pool> close_thread_pool();
-  /// close_thread_pool(), then joins it here.
-  void join_thread_pool();
+  /// The to_thread pool (a service of its own, thread_pool.hpp).
+  thread_pool_service& thread_pool() noexcept { return pool_; }
 
   // --- other threads (run_coroutine_threadsafe, call_soon_threadsafe) ---
   const std::shared_ptr<loop_gate>& gate() const noexcept { return gate_; }
-
-  // --- driver ---
-  /// What the driver lets a runner do between handlers (Ctrl-C handling).
-  class drive_hooks {
-  public:
-    /// Called between batches of handlers (and between virtual-time
-    /// iterations); may throw out of the driver.
-    virtual void poll() = 0;
-    /// Real time: the loop has nothing ready and is about to block.
-    virtual void idle() = 0;
-    /// True once idle() made polling unnecessary.
-    virtual bool armed() const noexcept = 0;
-
-  protected:
-    ~drive_hooks() = default;
-  };
-
-  /// Runs the io_context on this thread until `watched` is done: in real
-  /// time with io_context::run (with io_context::poll, polling `hooks`
-  /// between rounds, until `hooks` is armed), in virtual time iteration by
-  /// iteration, jumping the clock to the next deadline whenever nothing is
-  /// ready. Throws std::runtime_error when nothing is left that could
-  /// complete it.
-  void run_until_done(future_state_base& watched, drive_hooks* hooks = nullptr);
-
-  /// Set by taskio's SIGINT handler (async-signal-safe). A loop that never
-  /// runs out of ready handlers notices it at the end of a task's step.
-  static inline volatile std::sig_atomic_t interrupt_requested = 0;
-  /// From a step, on the loop's thread: schedules a poll of the driver's
-  /// hooks (once).
-  void notice_interrupt();
 
   /// The calls that are not thread-safe (cancel, set_result, ...) check
   /// that they are not made from another thread than the one driving the
@@ -184,7 +108,7 @@ public:
   /// thread-safe alternative. A loop driven by the user's io_context::run
   /// is not checked.
   void check_thread(const char* who) const {
-    const std::thread::id driver = driver_.load(std::memory_order_relaxed);
+    const std::thread::id driver = driver_thread_.load(std::memory_order_relaxed);
     if (driver != std::thread::id() && driver != std::this_thread::get_id()) foreign_thread(who);
   }
 
@@ -193,9 +117,9 @@ public:
 
 private:
   void shutdown() override;
+  friend class driver;  // lib/driver.hpp: sets driver_ and driver_thread_
   void arm_locked();
   void on_steady_timer(std::uint64_t generation);
-  void run_virtual_until(const bool& stop);
   [[noreturn]] static void foreign_thread(const char* who);
 
   /// The loop's lock; a no-op on an io_context created with concurrency
@@ -208,11 +132,10 @@ private:
   boost::asio::io_context& io_;
   asio_compat::scheduler& scheduler_;
   bool single_thread_;
-  std::atomic<std::thread::id> driver_{};  // the thread in run_until_done
-  drive_hooks* hooks_ = nullptr;           // run_until_done's
-  bool interrupt_posted_ = false;
+  std::atomic<std::thread::id> driver_thread_{};  // the thread driving the loop (taskio::run / runner)
+  driver* driver_ = nullptr;                      // its driver (on that thread only)
   std::mutex mutex_;
-  timer_heap timers_;
+  timer_queue timers_;
   std::uint64_t timer_seq_ = 0;
   bool virtual_ = false;
   bool debug_ = false;
@@ -223,14 +146,9 @@ private:
   std::optional<boost::asio::steady_timer> steady_;
   std::optional<clock::time_point> armed_at_;
   std::uint64_t arm_generation_ = 0;
-  // registry
-  task_state_base* tasks_head_ = nullptr;
-  task_state_base* tasks_tail_ = nullptr;
-  // to_thread
-  std::size_t pool_threads_ = 0;
-  std::unique_ptr<boost::asio::thread_pool> pool_;
-  bool pool_closed_ = false;
-  std::mutex pool_mutex_;
+  // registry: pending tasks, in creation order
+  intrusive_list<task_state_base, registry_tag> tasks_;
+  thread_pool_service& pool_;  // the to_thread pool, joined by shutdown()
   // run_coroutine_threadsafe / call_soon_threadsafe
   std::shared_ptr<loop_gate> gate_ = std::make_shared<loop_gate>();
 };

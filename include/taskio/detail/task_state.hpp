@@ -89,7 +89,10 @@ private:
   enum class kind : std::uint8_t { io, strand_io, strand_any, other } kind_ = kind::other;
 };
 
-class TASKIO_DECL task_state_base : public future_state_base, public cancellation {
+/// The hook of a task in its loop's registry (loop::register_task).
+struct registry_tag;
+
+class TASKIO_DECL task_state_base : public future_state_base, public cancellation, public list_hook<registry_tag> {
 public:
   /// `context`: the task's context (task_options::context); null: a copy
   /// of the current one.
@@ -162,8 +165,6 @@ public:
   /// The io_context is being destroyed with this task pending: its state may
   /// outlive the loop (a handle kept by the user), so it forgets the loop.
   void forget_loop() noexcept { loop_ = nullptr; }
-  task_state_base* reg_prev_ = nullptr;
-  task_state_base* reg_next_ = nullptr;
 
 private:
   class TASKIO_DECL step_scope {

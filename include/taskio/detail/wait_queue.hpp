@@ -25,6 +25,7 @@
 #define TASKIO_DETAIL_WAIT_QUEUE_HPP
 
 #include <taskio/config.hpp>
+#include <taskio/detail/intrusive_list.hpp>
 #include <taskio/future.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -59,29 +60,23 @@ public:
   bool wake_next();
   /// Wakes up to n waiters not done yet; returns how many.
   std::size_t wake(std::size_t n);
-  std::size_t wake_all() { return wake(size_); }
+  std::size_t wake_all() { return wake(waiters_.size()); }
 
   /// Waiters still parked (woken or cancelled ones until they resume).
-  std::size_t size() const noexcept { return size_; }
-  bool empty() const noexcept { return size_ == 0; }
+  std::size_t size() const noexcept { return waiters_.size(); }
+  bool empty() const noexcept { return waiters_.empty(); }
   /// True if a parked waiter was not cancelled (woken or still waiting).
   bool has_uncancelled() const noexcept;
 
 private:
-  struct node {
+  struct node : list_hook<> {
     std::optional<future<void>> fut;
-    node* prev = nullptr;
-    node* next = nullptr;
   };
   void bind(loop& l, const char* who);
-  void push_back(node& n) noexcept;
-  void erase(node& n) noexcept;
 
   const char* owner_;
   loop* loop_ = nullptr;
-  node* head_ = nullptr;
-  node* tail_ = nullptr;
-  std::size_t size_ = 0;
+  intrusive_list<node> waiters_;
 };
 
 }  // namespace taskio::detail

@@ -34,26 +34,26 @@ struct handle_traits;
 template <class T>
 struct handle_traits<task<T>> {
   using value_type = T;
-  static future_state_base* state(const task<T>& h) { return h.state(); }
+  static future_state_base* state(const task<T>& h) { return access::state(h); }
   static task<T> from_state(future_state_base& s) {
-    return task<T>(ref_ptr<task_state<T>>(static_cast<task_state<T>*>(&s)));
+    return access::make<task<T>>(static_cast<task_state<T>*>(&s));
   }
 };
 
 template <class T>
 struct handle_traits<future<T>> {
   using value_type = T;
-  static future_state_base* state(const future<T>& h) { return h.state(); }
+  static future_state_base* state(const future<T>& h) { return access::state(h); }
   static future<T> from_state(future_state_base& s) {
-    return future<T>(ref_ptr<future_state<T>>(static_cast<future_state<T>*>(&s)));
+    return access::make<future<T>>(static_cast<future_state<T>*>(&s));
   }
 };
 
 template <>
 struct handle_traits<task_ref> {
-  static future_state_base* state(const task_ref& h) { return h.state(); }
+  static future_state_base* state(const task_ref& h) { return access::state(h); }
   static task_ref from_state(future_state_base& s) {
-    return task_ref(ref_ptr<task_state_base>(static_cast<task_state_base*>(&s)));
+    return access::make<task_ref>(static_cast<task_state_base*>(&s));
   }
 };
 
