@@ -78,8 +78,9 @@ template <class Executor, class T>
   requires(boost::asio::execution::is_executor<Executor>::value || boost::asio::is_executor<Executor>::value)
 task<T> create_task(const Executor& ex, boost::asio::awaitable<T> coro, task_options opts,
                     std::source_location where = std::source_location::current()) {
-  return detail::access::make<task<T>>(detail::launch_task(boost::asio::any_io_executor(ex), std::move(coro), std::move(opts.name), where,
-                                     opts.eager_start, detail::given_context(opts)));
+  return detail::access::make<task<T>>(detail::launch_task(boost::asio::any_io_executor(ex), std::move(coro),
+                                                          std::move(opts.name), where, opts.eager_start,
+                                                          detail::given_context(opts)));
 }
 
 /// create_task(ex, coro) without options (see create_task(coro)).
