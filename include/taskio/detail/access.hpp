@@ -19,9 +19,10 @@
 namespace taskio::detail {
 
 struct access {
-  /// The kernel state behind handle `h` (null for an empty handle).
+  /// The kernel state behind handle `h` (what the handle does when it is
+  /// empty: task_ref throws std::logic_error, future gives null).
   template <class Handle>
-  static auto* state(const Handle& h) noexcept {
+  static auto* state(const Handle& h) {
     return h.state();
   }
 
