@@ -105,7 +105,7 @@ struct stuck_client {
 
   stuck_client(asio::io_context& io, unsigned short port) : socket(io) {
     socket.connect(local(port));
-    const std::string data = pattern(16 << 20);
+    const std::string data = pattern(64 << 20);  // more than every socket buffer on the way
     sent = data.substr(0, write_until_full(socket, data));
   }
 };
