@@ -10,11 +10,14 @@
 //   $ echo_server --port 7000 --threads 2 --idle-timeout 30 --max-conns 1000 -v
 //
 // Stopping: Ctrl-C or SIGTERM (run_options::stop_signals: either cancels
-// main). The cancellation reaches the accept loops (the listening sockets
-// close) and every connection, which stops reading, delivers the echo of what
-// it already read (within 2 s) and closes. Then the counters are logged and
-// main returns 0: a drained stop is a success (exit status 0). A second
-// signal during the drain ends the process at once (130 / 143).
+// main), a graceful stop (common/graceful_shutdown.hpp) on every loop: the
+// listening sockets close at once (new clients are refused); each
+// connection stops reading, delivers the echo of what it already read, sends
+// FIN and closes once the client has it; connections still running after
+// --drain-timeout (a client that does not read) are cancelled. Then the
+// counters are logged and main returns 0: a drained stop is a success (exit
+// status 0). A second signal during the drain ends the process at once
+// (130 / 143).
 
 #include "common/command_line.hpp"
 #include "common/console_log.hpp"
@@ -33,15 +36,18 @@ using tcp = asio::ip::tcp;
 namespace {
 
 constexpr const char* usage =
-    "usage: echo_server [--port P] [--bind ADDR] [--idle-timeout S] [--max-conns N] [--threads N] [-v]\n"
+    "usage: echo_server [--port P] [--bind ADDR] [--idle-timeout S] [--drain-timeout S] [--max-conns N]\n"
+    "                   [--threads N] [-v]\n"
     "  --port P          TCP port; 0: any free port (default 7000)\n"
     "  --bind ADDR       address to listen on (default 127.0.0.1)\n"
     "  --idle-timeout S  close connections idle for S seconds; 0: never (default 60)\n"
+    "  --drain-timeout S on a stop, the time connections get to deliver their echo (default 2)\n"
     "  --max-conns N     connections served at once; more wait in the backlog (default 10000)\n"
     "  --threads N       event loops, one per thread, SO_REUSEPORT (default 1)\n"
     "  -v                log every connection (debug)\n"
-    "Prints \"listening <addr>:<port>\" on stdout once ready. Ctrl-C or SIGTERM: graceful stop, exit 0\n"
-    "(a second signal during the stop: at once, 130 / 143).\n";
+    "Prints \"listening <addr>:<port>\" on stdout once ready. Ctrl-C or SIGTERM: graceful stop (new\n"
+    "clients refused; each connection echoes what it read, then closes; those still running after the\n"
+    "drain timeout are cancelled), then exit 0; a second signal during the stop: at once, 130 / 143.\n";
 
 struct config {
   tcp::endpoint endpoint;
@@ -84,6 +90,7 @@ int main(int argc, char** argv) {
   }
   if (const auto idle = args.seconds("--idle-timeout", 60); idle > idle.zero()) cfg.service.idle_timeout = idle;
   else cfg.service.idle_timeout.reset();
+  cfg.service.drain_timeout = args.seconds("--drain-timeout", 2);
   cfg.service.max_connections = args.get<std::size_t>("--max-conns", cfg.service.max_connections);
   cfg.threads = args.get<std::size_t>("--threads", 1);
   const bool verbose = args.flag("-v");

@@ -46,8 +46,8 @@ namespace {
 
 /// The body of a connection's task; `slot` is held until the task ends.
 asio::awaitable<void> connection(tcp::socket socket, [[maybe_unused]] connection_limit::slot slot,
-                                 const options& opts, server_stats& stats) {
-  session s(std::move(socket), opts, stats);
+                                 const options& opts, server_stats& stats, examples::graceful_shutdown& shutdown) {
+  session s(std::move(socket), opts, stats, shutdown);
   co_await s.run();
 }
 
@@ -63,33 +63,37 @@ asio::awaitable<std::optional<tcp::socket>> accept(tcp::acceptor& acceptor) {
   co_return std::nullopt;
 }
 
+/// Accepts connections and starts a session for each, until cancelled.
+asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, connection_limit& limit, const options& opts,
+                                  server_stats& stats, examples::graceful_shutdown& shutdown) {
+  ECHO_LOG(debug) << "accepting on " << acceptor.local_endpoint();
+  for (;;) {
+    connection_limit::slot slot = co_await limit.acquire();
+    std::optional<tcp::socket> socket = co_await accept(acceptor);
+    if (!socket) {
+      co_await taskio::sleep(std::chrono::milliseconds(100));  // do not spin while out of descriptors
+      continue;
+    }
+    stats.accepted += 1;
+    boost::system::error_code ec;
+    socket->set_option(tcp::no_delay(true), ec);
+    const tcp::endpoint peer = socket->remote_endpoint(ec);
+    shutdown.start(connection(std::move(*socket), std::move(slot), opts, stats, shutdown), "conn-" + to_string(peer));
+  }
+}
+
 }  // namespace
 
 asio::awaitable<void> serve(tcp::acceptor acceptor, const options& opts, server_stats& stats) {
-  connection_limit limit(opts.max_connections);
-  co_await taskio::async_with(taskio::task_group{}, [&](taskio::task_group& group) -> asio::awaitable<void> {
-    ECHO_LOG(debug) << "accepting on " << acceptor.local_endpoint();
-    try {
-      for (;;) {
-        connection_limit::slot slot = co_await limit.acquire();
-        std::optional<tcp::socket> socket = co_await accept(acceptor);
-        if (!socket) {
-          co_await taskio::sleep(std::chrono::milliseconds(100));  // do not spin while out of descriptors
-          continue;
-        }
-        stats.accepted += 1;
-        boost::system::error_code ec;
-        socket->set_option(tcp::no_delay(true), ec);
-        const tcp::endpoint peer = socket->remote_endpoint(ec);
-        group.create_task(connection(std::move(*socket), std::move(slot), opts, stats), "conn-" + to_string(peer));
-      }
-    } catch (...) {
-      // stopping: refuse new clients now, not once every session has drained
-      boost::system::error_code ignored;
-      acceptor.close(ignored);
-      throw;
-    }
-  });
+  connection_limit limit(opts.max_connections);  // its slots are held by the connections: outlives them
+  examples::graceful_shutdown shutdown(opts.drain_timeout);
+  try {
+    co_await shutdown.serve(acceptor, accept_loop(acceptor, limit, opts, stats, shutdown));
+  } catch (...) {
+    if (shutdown.cancelled() > 0)
+      ECHO_LOG(warning) << "stopped: " << shutdown.cancelled() << " connection(s) cancelled at the drain deadline";
+    throw;
+  }
 }
 
 asio::awaitable<void> serve_on_threads(tcp::acceptor acceptor, const options& opts, std::vector<server_stats>& stats) {

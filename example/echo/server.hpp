@@ -7,9 +7,10 @@
 // design):
 //
 //   listen(ex, endpoint)              a listening socket
-//   serve(acceptor, options, stats)   a task_group owns the accept loop and
-//                                     one task per connection ("conn-<peer>",
-//                                     session.hpp)
+//   serve(acceptor, options, stats)   the accept loop and one task per
+//                                     connection ("conn-<peer>", session.hpp),
+//                                     under a graceful_shutdown
+//                                     (common/graceful_shutdown.hpp)
 //   serve_on_threads(...)             the same on N loops, one per thread
 //
 // At most options::max_connections connections run at once; further
@@ -46,8 +47,10 @@ tcp::acceptor listen(const asio::any_io_executor& ex, const tcp::endpoint& ep, b
 /// exception: cancellation (after every connection has finished), or an
 /// exception_group if the accept loop failed.
 ///
-/// Cancellation: the accept loop stops (the acceptor closes: new clients
-/// are refused) and every session is cancelled and drained; then the
+/// Cancellation: a graceful stop (graceful_shutdown): the accept loop stops
+/// and the acceptor closes (new clients are refused); every session stops
+/// reading, delivers the echo of what it read and closes; after
+/// opts.drain_timeout the sessions still running are cancelled. Then the
 /// cancellation propagates.
 asio::awaitable<void> serve(tcp::acceptor acceptor, const options& opts, server_stats& stats);
 

@@ -11,35 +11,37 @@
 #include <taskio/exceptions.hpp>
 #include <taskio/sleep.hpp>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 
 #include <exception>
+#include <optional>
 
 #include <linux/sockios.h>
 #include <sys/ioctl.h>
 
 namespace echo {
 
-session::session(tcp::socket socket, const options& opts, server_stats& stats)
-    : socket_(std::move(socket)), opts_(opts), stats_(stats) {
+session::session(tcp::socket socket, const options& opts, server_stats& stats, examples::graceful_shutdown& shutdown)
+    : socket_(std::move(socket)), opts_(opts), stats_(stats), shutdown_(shutdown) {
   stats_.active += 1;
 }
 
 session::~session() { stats_.active -= 1; }
 
 asio::awaitable<void> session::run() {
-  std::exception_ptr shutdown;  // the cancellation that stopped us, if one did
   try {
     co_await taskio::async_with(taskio::timeout(opts_.idle_timeout),
                                 [this](taskio::timeout_scope& idle) { return echo_loop(idle); });
+    // the server is stopping and every byte read is echoed
+    co_await close_gracefully();
+    ECHO_LOG(debug) << "closed: the server stops";
   } catch (const taskio::timeout_error&) {
     stats_.idle_closed += 1;
     ECHO_LOG(debug) << "closed: idle";
   } catch (const boost::system::system_error& e) {
-    if (taskio::is_cancellation(std::current_exception())) {
-      shutdown = std::current_exception();  // an aborted read or write
+    if (taskio::is_cancellation(std::current_exception())) {  // an aborted read or write
+      report_cancelled();
+      throw;
     } else if (e.code() == asio::error::eof) {
       ECHO_LOG(debug) << "closed by the peer";
     } else {
@@ -47,27 +49,29 @@ asio::awaitable<void> session::run() {
       ECHO_LOG(debug) << "closed: " << e.code().message();
     }
   } catch (const taskio::cancelled_error&) {
-    shutdown = std::current_exception();
+    report_cancelled();
+    throw;  // a cancelled task ends cancelled
   }
-  if (!shutdown) co_return;
-  try {
-    co_await taskio::timeout(opts_.drain_timeout, drain());
-  } catch (const taskio::timeout_error&) {
-    ECHO_LOG(warning) << "shutdown: the peer took more than the drain timeout";
-  }
-  if (!unsent_.empty()) ECHO_LOG(warning) << "shutdown: " << unsent_.size() << " bytes read were not echoed";
-  std::rethrow_exception(shutdown);  // a cancelled task ends cancelled
+}
+
+void session::report_cancelled() {
+  if (!unsent_.empty()) ECHO_LOG(warning) << "cancelled: " << unsent_.size() << " bytes read were not echoed";
 }
 
 /// The hot path: read, push the idle deadline back, write it all, repeat.
+/// Returns when the server stops: the read waiting for input is interrupted
+/// (unless_stopping), or the stop came during a write and no read starts.
 asio::awaitable<void> session::echo_loop(taskio::timeout_scope& idle) {
   for (;;) {
-    const std::size_t n = co_await socket_.async_read_some(asio::buffer(buffer_), asio::use_awaitable);
-    stats_.bytes_in += n;
+    // use_awaitable: a read that completed as the stop began keeps its bytes (echoed below)
+    const std::optional<std::size_t> n =
+        co_await shutdown_.unless_stopping(socket_.async_read_some(asio::buffer(buffer_), asio::use_awaitable));
+    if (!n) co_return;
+    stats_.bytes_in += *n;
     postpone(idle);
     // If a cancellation aborts a write, unsent_ is exactly what is left:
     // an aborted write_some has written nothing.
-    for (unsent_ = {buffer_.data(), n}; !unsent_.empty();) {
+    for (unsent_ = {buffer_.data(), *n}; !unsent_.empty();) {
       const std::size_t written =
           co_await socket_.async_write_some(asio::buffer(unsent_.data(), unsent_.size()), asio::use_awaitable);
       unsent_ = unsent_.subspan(written);
@@ -87,16 +91,14 @@ void session::postpone(taskio::timeout_scope& idle) {
   if (*idle.when() < due) idle.reschedule(due + *opts_.idle_timeout / 8);
 }
 
-/// Shutting down: echo what was already read, send FIN, and close once
-/// the peer's kernel has acknowledged every byte, dropping what the peer
-/// still sends meanwhile. Closing with unread input resets the connection,
-/// and a reset destroys whatever echo is still unacknowledged.
-asio::awaitable<void> session::drain() {
-  auto [ec, written] = co_await asio::async_write(socket_, asio::buffer(unsent_.data(), unsent_.size()),
-                                                  asio::as_tuple(asio::use_awaitable));
-  unsent_ = unsent_.subspan(written);
-  stats_.bytes_out += written;
-  if (!ec) socket_.shutdown(tcp::socket::shutdown_send, ec);
+/// Stopping, every echo written: send FIN, and close once the peer's kernel
+/// has acknowledged every byte, dropping what the peer still sends
+/// meanwhile. Closing with unread input resets the connection, and a reset
+/// destroys whatever echo is still unacknowledged. The server's drain
+/// deadline bounds it (a cancellation point every millisecond).
+asio::awaitable<void> session::close_gracefully() {
+  boost::system::error_code ec;
+  socket_.shutdown(tcp::socket::shutdown_send, ec);
   while (!ec) {
     while (socket_.available(ec) > 0) socket_.read_some(asio::buffer(buffer_), ec);
     if (ec || unacknowledged() <= 1) break;  // our FIN counts as one; its ACK may be delayed

@@ -6,6 +6,7 @@
 // with status 0; a second signal during the drain ends it at once with
 // 128 + signo. Without the binary the test says so and passes (b2 builds
 // the examples apart).
+#include "../process_support.hpp"
 #include "../test_support.hpp"
 
 #include <boost/asio/connect.hpp>
@@ -15,74 +16,15 @@
 
 #include <csignal>
 #include <memory>
-#include <cstdlib>
 #include <string>
 
-#include <sys/wait.h>
 #include <unistd.h>
 
 namespace {
 
+using namespace taskio_test;
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
-
-std::string echo_server_path() {
-  if (const char* p = std::getenv("TASKIO_ECHO_SERVER")) return p;
-#ifdef TASKIO_ECHO_SERVER
-  return TASKIO_ECHO_SERVER;
-#else
-  return {};
-#endif
-}
-
-/// The echo server as a child process, its stdout read up to "listening".
-class server_process {
-public:
-  explicit server_process(const std::string& path) {
-    int out[2];
-    BOOST_REQUIRE(::pipe(out) == 0);
-    pid_ = ::fork();
-    BOOST_REQUIRE(pid_ >= 0);
-    if (pid_ == 0) {
-      ::dup2(out[1], STDOUT_FILENO);
-      ::close(out[0]);
-      ::close(out[1]);
-      // a fresh disposition for the stop signals, whatever the test runner has
-      ::signal(SIGINT, SIG_DFL);
-      ::signal(SIGTERM, SIG_DFL);
-      ::execl(path.c_str(), path.c_str(), "--port", "0", "--idle-timeout", "0", static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    ::close(out[1]);
-    // "listening 127.0.0.1:<port>\n"
-    std::string line;
-    char c;
-    while (::read(out[0], &c, 1) == 1 && c != '\n') line += c;
-    ::close(out[0]);
-    const auto colon = line.rfind(':');
-    BOOST_REQUIRE_MESSAGE(line.rfind("listening ", 0) == 0 && colon != std::string::npos,
-                          "echo_server printed '" << line << "'");
-    port_ = static_cast<unsigned short>(std::stoi(line.substr(colon + 1)));
-  }
-  ~server_process() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-  }
-  unsigned short port() const { return port_; }
-  void signal(int signo) { ::kill(pid_, signo); }
-  /// The exit status (-1: ended by a signal).
-  int wait() {
-    int status = 0;
-    ::waitpid(std::exchange(pid_, 0), &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-
-private:
-  pid_t pid_ = 0;
-  unsigned short port_ = 0;
-};
 
 /// An echo_server process and a client connected to it, echoed once ("ping"):
 /// the server is serving.
@@ -91,7 +33,7 @@ struct session {
   server_process server;
   tcp::socket client{io};
 
-  explicit session(const std::string& path) : server(path) {
+  explicit session(const std::string& path) : server(path, {"--port", "0", "--idle-timeout", "0"}) {
     client.connect({asio::ip::address_v4::loopback(), server.port()});
     asio::write(client, asio::buffer(std::string("ping")));
     std::string got(4, '\0');
@@ -103,12 +45,12 @@ struct session {
 /// A session, or null when echo_server is not built here (the test then
 /// says it is skipped).
 std::unique_ptr<session> start_session() {
-  const std::string path = echo_server_path();
-  if (path.empty() || ::access(path.c_str(), X_OK) != 0) {
-    BOOST_TEST_MESSAGE("echo_server not built here: test skipped");
-    return nullptr;
-  }
-  return std::make_unique<session>(path);
+#ifdef TASKIO_ECHO_SERVER
+  const std::string path = example_path("TASKIO_ECHO_SERVER", TASKIO_ECHO_SERVER);
+#else
+  const std::string path = example_path("TASKIO_ECHO_SERVER", nullptr);
+#endif
+  return path.empty() ? nullptr : std::make_unique<session>(path);
 }
 
 void drains_and_exits_0_on(int signo) {

@@ -453,7 +453,8 @@ using tcp = asio::ip::tcp;
 
 asio::awaitable<void> echo_session(tcp::socket socket, const echo::options& opts, echo::server_stats& stats) {
   live_frame here;
-  echo::session s(std::move(socket), opts, stats);
+  examples::graceful_shutdown server(opts.drain_timeout);  // never stopped here
+  echo::session s(std::move(socket), opts, stats, server);
   co_await s.run();
 }
 
