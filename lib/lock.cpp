@@ -7,14 +7,26 @@
 
 #include <taskio/lock.hpp>
 
+#include <taskio/detail/loop.hpp>
+#include <taskio/detail/task_state.hpp>
+
 #include <stdexcept>
 
 namespace taskio {
+
+namespace {
+/// The task taking the lock (none outside a task): the await graph shows it
+/// as what the lock's waiters await.
+detail::ref_ptr<detail::future_state_base> taker() {
+  return detail::ref_ptr<detail::future_state_base>(detail::thread_state::current_task());
+}
+}  // namespace
 
 boost::asio::awaitable<void> lock::acquire() {
   // Free and nobody ahead (cancelled waiters do not count): take it.
   if (!locked_ && !waiters_.has_uncancelled()) {
     locked_ = true;
+    waiters_.set_holder(taker());
     co_return;
   }
   std::exception_ptr e;
@@ -30,11 +42,13 @@ boost::asio::awaitable<void> lock::acquire() {
     std::rethrow_exception(e);
   }
   locked_ = true;
+  waiters_.set_holder(taker());
 }
 
 void lock::release() {
   if (!locked_) throw std::runtime_error("taskio::lock::release: Lock is not acquired.");
   locked_ = false;
+  waiters_.set_holder(nullptr);
   waiters_.wake_first();
 }
 

@@ -9,6 +9,7 @@
 
 #include <taskio/detail/wait_queue.hpp>
 
+#include <taskio/detail/await_graph.hpp>
 #include <taskio/detail/loop.hpp>
 
 #include <boost/asio/this_coro.hpp>
@@ -45,10 +46,16 @@ boost::asio::awaitable<void> wait_queue::park(bool* woken_first) {
   bind(n.fut->state()->get_loop(), owner_);
   push_back(n);
   std::exception_ptr e;
-  try {
-    co_await n.fut->async_wait();
-  } catch (...) {
-    e = std::current_exception();
+  {
+    // parked: the waiter's future stands for the primitive (and its holder)
+    await_edge edge(*n.fut->state(), {label_, [this](std::vector<ref_ptr<future_state_base>>& out) {
+                                        if (holder_ && !holder_->done()) out.push_back(holder_);
+                                      }});
+    try {
+      co_await n.fut->async_wait();
+    } catch (...) {
+      e = std::current_exception();
+    }
   }
   erase(n);
   if (!e) co_return;

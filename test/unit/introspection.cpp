@@ -229,4 +229,165 @@ TASKIO_TEST_CASE(a_cycle) {
   BOOST_TEST(b.cancelled());
 }
 
+// --- the waits of wait_for, timeout scopes and the synchronization primitives
+
+TASKIO_TEST_CASE(a_task_in_wait_for_awaiting_a_child) {
+  auto child = taskio::create_task(nap(), "child");
+  auto body = [&]() -> asio::awaitable<void> { co_await taskio::wait_for(child, 10h); };
+  auto w = taskio::create_task(body(), "w");
+  co_await taskio::sleep(1ms);
+  std::ostringstream tree;
+  taskio::dump_tasks(tree);
+  // wait_for with a timeout awaits the child inline, inside a timeout scope
+  BOOST_TEST(tree.str() == "├── (T) " + taskio::current_task().get_name() + "  [" + created(taskio::current_task()) +
+                               "]\n"
+                               "└── (T) w  [" + created(w) + "]\n"
+                               "    └── (T) child  [" + created(child) + "]\n");
+  BOOST_TEST(no_ids(taskio::format_call_graph(child, 0)) == "* Task(name='child', id=*)\n"
+                                                            "  + Awaited by:\n"
+                                                            "    * Task(name='w', id=*)");
+  child.cancel();
+  co_await catch_exception(w.async_wait());
+}
+
+TASKIO_TEST_CASE(a_task_in_wait_for_zero_awaiting_a_child_that_ends_slowly) {
+  // wait_for(child, 0) cancels the child and waits until it is done: a
+  // child that takes its time to end shows under a wait_for node
+  auto slow_end = []() -> asio::awaitable<void> {
+    try {
+      co_await taskio::sleep(1h);
+    } catch (const taskio::cancelled_error&) {
+    }
+    co_await taskio::sleep(1h);
+  };
+  auto child = taskio::create_task(slow_end(), "child");
+  co_await taskio::sleep(0ms);  // the child is in its first sleep
+  auto body = [&]() -> asio::awaitable<void> { co_await taskio::wait_for(child, 0s); };
+  auto w = taskio::create_task(body(), "w");
+  co_await taskio::sleep(1ms);
+  std::ostringstream tree;
+  taskio::dump_tasks(tree);
+  BOOST_TEST(tree.str() == "├── (T) " + taskio::current_task().get_name() + "  [" + created(taskio::current_task()) +
+                               "]\n"
+                               "└── (T) w  [" + created(w) + "]\n"
+                               "    └── (wait_for)\n"
+                               "        └── (T) child  [" + created(child) + "]\n");
+  BOOST_TEST(no_ids(taskio::format_call_graph(child, 0)) == "* Task(name='child', id=*)\n"
+                                                            "  + Awaited by:\n"
+                                                            "    * Future(<wait_for pending>)\n"
+                                                            "      + Awaited by:\n"
+                                                            "        * Task(name='w', id=*)");
+  child.cancel();
+  co_await catch_exception(w.async_wait());
+}
+
+TASKIO_TEST_CASE(a_task_in_a_timeout_scope_awaiting_a_task) {
+  auto child = taskio::create_task(nap(), "child");
+  auto block = [&](taskio::timeout_scope&) -> asio::awaitable<void> { co_await child.async_wait(); };
+  auto body = [&]() -> asio::awaitable<void> { co_await taskio::async_with(taskio::timeout(10h), block); };
+  auto w = taskio::create_task(body(), "w");
+  co_await taskio::sleep(1ms);
+  std::ostringstream tree;
+  taskio::dump_tasks(tree);
+  // the scope is transparent (asyncio 3.14 too): w awaits the child
+  BOOST_TEST(tree.str() == "├── (T) " + taskio::current_task().get_name() + "  [" + created(taskio::current_task()) +
+                               "]\n"
+                               "└── (T) w  [" + created(w) + "]\n"
+                               "    └── (T) child  [" + created(child) + "]\n");
+  child.cancel();
+  co_await catch_exception(w.async_wait());
+}
+
+TASKIO_TEST_CASE(a_task_blocked_on_a_lock_awaits_its_holder) {
+  auto main = taskio::current_task();
+  main.set_name("main");
+  taskio::lock lk;
+  co_await lk.acquire();  // main holds it
+  auto w = taskio::create_task(lk.acquire(), "w");
+  co_await taskio::sleep(1ms);
+  std::ostringstream tree, table;
+  taskio::dump_tasks(tree);
+  taskio::dump_tasks(table, taskio::dump_format::table);
+  BOOST_TEST(tree.str() == "└── (T) w  [" + created(w) + "]\n"
+                           "    └── (Lock)\n"
+                           "        └── (T) main  [" + created(main) + "]\n");
+  BOOST_TEST(table.str().find(" Lock(main)") != std::string::npos);
+  BOOST_TEST(table.str().find(" w via Lock") != std::string::npos);
+  BOOST_TEST(no_ids(taskio::format_call_graph(main, 0)) == "* Task(name='main', id=*)\n"
+                                                           "  + Awaited by:\n"
+                                                           "    * Future(<Lock pending>)\n"
+                                                           "      + Awaited by:\n"
+                                                           "        * Task(name='w', id=*)");
+  lk.release();
+  co_await w.async_wait();  // w holds it now
+  auto v = taskio::create_task(lk.acquire(), "v");
+  co_await taskio::sleep(1ms);
+  std::ostringstream after;
+  taskio::dump_tasks(after);
+  BOOST_TEST(after.str() == "├── (T) main  [" + created(main) + "]\n"
+                            "└── (T) v  [" + created(v) + "]\n"
+                            "    └── (Lock)\n");  // w ended holding it: no holder to show
+  v.cancel();
+  co_await catch_exception(v.async_wait());
+}
+
+TASKIO_TEST_CASE(a_task_waiting_for_a_lock_it_holds_is_a_cycle) {
+  taskio::lock lk;
+  auto twice = [&]() -> asio::awaitable<void> {
+    co_await lk.acquire();
+    co_await lk.acquire();  // never returns
+  };
+  auto t = taskio::create_task(twice(), "t");
+  co_await taskio::sleep(1ms);
+  std::ostringstream tree;
+  taskio::dump_tasks(tree);
+  BOOST_TEST(tree.str() == "ERROR: await-graph contains cycles - cannot print a tree!\n"
+                           "cycle: t -> t\n");
+  t.cancel();
+  co_await catch_exception(t.async_wait());
+}
+
+TASKIO_TEST_CASE(tasks_blocked_on_an_event_a_queue_a_condition_a_semaphore_a_barrier) {
+  auto main = taskio::current_task();
+  main.set_name("main");
+  taskio::event ev;
+  taskio::queue<int> empty;
+  taskio::queue<int> full(1);
+  full.put_nowait(1);
+  taskio::condition cond;
+  taskio::semaphore sem(0);
+  taskio::barrier bar(2);
+  auto on_cond = [&]() -> asio::awaitable<void> {
+    co_await taskio::async_with(cond, [&](taskio::condition& c) { return c.wait(); });
+  };
+  auto e = taskio::create_task(ev.wait(), "e");
+  auto g = taskio::create_task(empty.get(), "g");
+  auto p = taskio::create_task(full.put(2), "p");
+  auto c = taskio::create_task(on_cond(), "c");
+  auto s = taskio::create_task(sem.acquire(), "s");
+  auto b = taskio::create_task(bar.wait(), "b");
+  co_await taskio::sleep(1ms);
+  std::ostringstream tree;
+  taskio::dump_tasks(tree);
+  BOOST_TEST(tree.str() == "├── (T) main  [" + created(main) + "]\n"
+                           "├── (T) e  [" + created(e) + "]\n"
+                           "│   └── (Event)\n"
+                           "├── (T) g  [" + created(g) + "]\n"
+                           "│   └── (Queue.get)\n"
+                           "├── (T) p  [" + created(p) + "]\n"
+                           "│   └── (Queue.put)\n"
+                           "├── (T) c  [" + created(c) + "]\n"
+                           "│   └── (Condition)\n"
+                           "├── (T) s  [" + created(s) + "]\n"
+                           "│   └── (Semaphore)\n"
+                           "└── (T) b  [" + created(b) + "]\n"
+                           "    └── (Barrier)\n");
+  for (auto* t : {&e, &p, &c, &s}) t->cancel();
+  g.cancel();
+  b.cancel();
+  for (auto* t : {&e, &p, &c, &s}) co_await catch_exception(t->async_wait());
+  co_await catch_exception(g.async_wait());
+  co_await catch_exception(b.async_wait());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

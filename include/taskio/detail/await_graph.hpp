@@ -8,9 +8,10 @@
 // awaited()): a task, a future, or a combinator's own future (gather, wait
 // and as_completed: detail::watcher, whose children are known). A wait
 // whose future does not know what it waits for (a task group's "all
-// children done", shield's outer future) registers an await_edge for the
-// time of the wait: the future, a label, and a function listing the
-// futures it stands for.
+// children done", shield's outer future, wait_for(aw, 0)'s waiter, a
+// primitive's parked waiter in detail::wait_queue) registers an await_edge
+// for the time of the wait: the future, a label, and a function listing the
+// futures it stands for (possibly none: an event).
 
 #ifndef TASKIO_DETAIL_AWAIT_GRAPH_HPP
 #define TASKIO_DETAIL_AWAIT_GRAPH_HPP
