@@ -6,6 +6,7 @@
 
 #include "../test_support.hpp"
 
+#include <csignal>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -26,6 +27,32 @@ std::string created(const taskio::task_ref& t) {
 std::string no_ids(const std::string& s) { return std::regex_replace(s, std::regex("id=0x[0-9a-f]+"), "id=*"); }
 
 asio::awaitable<void> nap() { co_await taskio::sleep(1h); }
+asio::awaitable<void> sleep_for(taskio::clock::duration d) { co_await taskio::sleep(d); }
+
+struct level_guard {
+  taskio::severity_level saved = taskio::get_log_level();
+  explicit level_guard(taskio::severity_level l) {
+    taskio::set_log_level(l);
+    clear_logs();
+  }
+  ~level_guard() { taskio::set_log_level(saved); }
+};
+
+/// The captured records whose message contains `text`.
+std::vector<log_record> records_with(const std::string& text) {
+  std::vector<log_record> out;
+  for (auto& r : captured_logs())
+    if (r.message.find(text) != std::string::npos) out.push_back(r);
+  return out;
+}
+
+/// How records name a task: its repr with its creation site.
+std::string described(const taskio::task_ref& t) {
+  auto frames = t.get_stack();
+  BOOST_REQUIRE(frames.size() == 1u);
+  std::string r = t.repr();
+  return r.substr(0, r.size() - 1) + " created at " + frames[0].file + ":" + std::to_string(frames[0].line) + ">";
+}
 
 }  // namespace
 
@@ -388,6 +415,135 @@ TASKIO_TEST_CASE(tasks_blocked_on_an_event_a_queue_a_condition_a_semaphore_a_bar
   for (auto* t : {&e, &p, &c, &s}) co_await catch_exception(t->async_wait());
   co_await catch_exception(g.async_wait());
   co_await catch_exception(b.async_wait());
+}
+
+// --- run_options::dump_tasks_signal
+
+BOOST_AUTO_TEST_CASE(the_dump_signal_writes_the_tree_to_the_log_and_the_loop_goes_on) {
+  level_guard g(boost::log::trivial::info);
+  std::string expected;
+  taskio::run(
+      [](std::string& expected) -> asio::awaitable<void> {
+        auto main = taskio::current_task();
+        main.set_name("main");
+        auto child = taskio::create_task(nap(), "child");
+        auto body = [&]() -> asio::awaitable<void> { co_await child.async_wait(); };
+        auto w = taskio::create_task(body(), "w");
+        co_await taskio::sleep(1ms);
+        expected = "dump_tasks (signal " + std::to_string(SIGUSR1) + "):\n"
+                   "├── (T) main  [" + created(main) + "]\n"
+                   "└── (T) w  [" + created(w) + "]\n"
+                   "    └── (T) child  [" + created(child) + "]\n";
+        for (std::size_t n : {1u, 2u}) {
+          std::raise(SIGUSR1);
+          for (int i = 0; i < 1000 && records_with("dump_tasks").size() < n; ++i) co_await taskio::sleep(1ms);
+          BOOST_TEST(records_with("dump_tasks").size() == n);  // each signal, and the loop goes on
+        }
+        child.cancel();
+        co_await catch_exception(w.async_wait());
+      }(expected),
+      {.virtual_time = true, .handle_signals = false, .dump_tasks_signal = SIGUSR1});
+  const auto records = records_with("dump_tasks");
+  BOOST_REQUIRE(records.size() == 2u);
+  BOOST_TEST(records[0].message == expected);
+  BOOST_TEST(records[0].channel == "taskio");
+  BOOST_TEST(records[0].severity == boost::log::trivial::info);
+  struct sigaction sa {};
+  ::sigaction(SIGUSR1, nullptr, &sa);
+  BOOST_TEST((sa.sa_handler == SIG_DFL));  // given back after the run
+}
+
+BOOST_AUTO_TEST_CASE(the_dump_signal_must_be_a_catchable_signal_and_no_stop_signal) {
+  auto nothing = []() -> asio::awaitable<void> { co_return; };
+  BOOST_CHECK_EXCEPTION(taskio::run(nothing(), {.handle_signals = false, .dump_tasks_signal = SIGKILL}),
+                        std::invalid_argument, [](const std::invalid_argument& e) {
+                          return std::string(e.what()) == "taskio::run_options::dump_tasks_signal: " +
+                                                              std::to_string(SIGKILL) +
+                                                              " is not a signal that can be caught";
+                        });
+  BOOST_CHECK_THROW(taskio::run(nothing(), {.handle_signals = false, .dump_tasks_signal = -1}),
+                    std::invalid_argument);
+  BOOST_CHECK_EXCEPTION(
+      taskio::run(nothing(), {.stop_signals = {SIGINT, SIGTERM}, .dump_tasks_signal = SIGTERM}),
+      std::invalid_argument, [](const std::invalid_argument& e) {
+        return std::string(e.what()) ==
+               "taskio::run_options::dump_tasks_signal: " + std::to_string(SIGTERM) + " is also a stop signal";
+      });
+}
+
+// --- debug mode: a long task group or timeout scope wait
+
+namespace {
+const taskio::run_options debug_virtual{.debug = true, .virtual_time = true, .handle_signals = false};
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_task_group_waiting_too_long_names_the_children_it_still_awaits) {
+  level_guard g(boost::log::trivial::warning);
+  std::string expected;
+  std::size_t before = 99, after = 99;
+  taskio::run(
+      [](std::string& expected, std::size_t& before, std::size_t& after) -> asio::awaitable<void> {
+        auto main = taskio::current_task();
+        main.set_name("main");
+        taskio::task<void> c2;
+        auto observe = [&]() -> asio::awaitable<void> {
+          co_await taskio::sleep(10s - 1ms);
+          before = records_with("has been waiting").size();
+          expected = described(main) + " has been waiting in a TaskGroup for 10.000 s; it awaits "
+                     "TaskGroup(c2, observer): " + described(c2) + ", " + described(taskio::current_task());
+          co_await taskio::sleep(2ms);
+          after = records_with("has been waiting").size();
+        };
+        co_await taskio::async_with(taskio::task_group{}, [&](taskio::task_group& tg) -> asio::awaitable<void> {
+          tg.create_task(sleep_for(5s), "c1");
+          c2 = tg.create_task(sleep_for(25s), "c2");
+          tg.create_task(observe(), "observer");
+          co_return;
+        });
+        BOOST_TEST(vt() == 25s);
+      }(expected, before, after),
+      debug_virtual);
+  BOOST_TEST(before == 0u);
+  BOOST_TEST(after == 1u);
+  const auto records = records_with("has been waiting");
+  BOOST_REQUIRE(records.size() == 1u);  // once per wait
+  BOOST_TEST(records[0].message == expected);
+  BOOST_TEST(records[0].severity == boost::log::trivial::warning);
+  BOOST_TEST(records[0].task == "main");
+}
+
+BOOST_AUTO_TEST_CASE(a_timeout_scope_waiting_too_long_names_what_it_awaits) {
+  level_guard g(boost::log::trivial::warning);
+  std::string expected;
+  taskio::run_options opts = debug_virtual;
+  opts.slow_wait_duration = 2s;
+  taskio::run(
+      [](std::string& expected) -> asio::awaitable<void> {
+        auto main = taskio::current_task();
+        main.set_name("main");
+        auto child = taskio::create_task(sleep_for(20s), "child");
+        expected = described(main) + " has been waiting in a timeout scope for 2.000 s; it awaits child: " +
+                   described(child);
+        co_await taskio::timeout(1h, child.async_wait());
+        // a scope that ends in time says nothing
+        co_await taskio::timeout(1h, sleep_for(1s));
+      }(expected),
+      opts);
+  const auto records = records_with("has been waiting");
+  BOOST_REQUIRE(records.size() == 1u);
+  BOOST_TEST(records[0].message == expected);
+}
+
+BOOST_AUTO_TEST_CASE(no_slow_wait_warning_outside_debug_mode) {
+  level_guard g(boost::log::trivial::trace);
+  run_virtual([]() -> asio::awaitable<void> {
+    co_await taskio::async_with(taskio::task_group{}, [](taskio::task_group& tg) -> asio::awaitable<void> {
+      tg.create_task(sleep_for(1h));
+      co_return;
+    });
+    co_await taskio::timeout(2h, sleep_for(1h));
+  }());
+  BOOST_TEST(records_with("has been waiting").empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -47,6 +47,16 @@ private:
 TASKIO_DECL bool find_await_target(const future_state_base& by, std::string& label,
                                    std::vector<ref_ptr<future_state_base>>& awaited);
 
+class task_state_base;
+
+/// What task `t` awaits now, for a log record: the await graph's summary,
+/// then each task it reaches through combinators and primitives with its
+/// repr and creation site, e.g. "TaskGroup(c1, c2): <Task pending name='c1'
+/// created at app.cpp:12>, <Task pending ...>"; "nothing taskio records"
+/// when it awaits no taskio wait (a sleep, a plain Asio operation). On the
+/// loop's thread, inside the loop.
+TASKIO_DECL std::string describe_awaits(const task_state_base& t);
+
 }  // namespace taskio::detail
 
 #endif  // TASKIO_DETAIL_AWAIT_GRAPH_HPP
