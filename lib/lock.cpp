@@ -14,19 +14,11 @@
 
 namespace taskio {
 
-namespace {
-/// The task taking the lock (none outside a task): the await graph shows it
-/// as what the lock's waiters await.
-detail::ref_ptr<detail::future_state_base> taker() {
-  return detail::ref_ptr<detail::future_state_base>(detail::thread_state::current_task());
-}
-}  // namespace
-
 boost::asio::awaitable<void> lock::acquire() {
   // Free and nobody ahead (cancelled waiters do not count): take it.
   if (!locked_ && !waiters_.has_uncancelled()) {
     locked_ = true;
-    waiters_.set_holder(taker());
+    waiters_.set_holder(detail::thread_state::current_task());  // for the await graph
     co_return;
   }
   std::exception_ptr e;
@@ -42,7 +34,7 @@ boost::asio::awaitable<void> lock::acquire() {
     std::rethrow_exception(e);
   }
   locked_ = true;
-  waiters_.set_holder(taker());
+  waiters_.set_holder(detail::thread_state::current_task());  // for the await graph
 }
 
 void lock::release() {

@@ -32,12 +32,13 @@ timer_handle watch_slow_wait(const char* where) {
   if (!l || !t || !l->debug()) return {};
   const clock::duration after = l->slow_wait();
   ref_ptr<task_state_base> waiting(t);
-  return call_later(after, [waiting, where, after] {
+  const bool graph = l->single_thread();  // the await graph reads every task: one thread only
+  return call_later(after, [waiting, where, after, graph] {
     if (waiting->done()) return;
     try {
       log(log_level::warning, *waiting,
-          describe(*waiting) + " has been waiting in " + std::string(where) + " for " + seconds(after) +
-              " s; it awaits " + describe_awaits(*waiting));
+          describe(*waiting) + " has been waiting in " + std::string(where) + " for " + seconds(after) + " s" +
+              (graph ? "; it awaits " + describe_awaits(*waiting) : std::string()));
     } catch (...) {
     }
   });

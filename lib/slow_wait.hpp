@@ -11,6 +11,9 @@
 // per wait: the watch arms one loop callback when the wait starts and
 // cancels it when the wait ends.
 //
+// On an io_context run by several threads the record names the task only
+// (the await graph reads every task's state: the loop's one thread only).
+//
 // Cost: outside debug mode, one test of the loop's debug flag per wait;
 // nothing per step.
 

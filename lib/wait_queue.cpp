@@ -11,6 +11,7 @@
 
 #include <taskio/detail/await_graph.hpp>
 #include <taskio/detail/loop.hpp>
+#include <taskio/detail/task_state.hpp>
 
 #include <boost/asio/this_coro.hpp>
 
@@ -49,7 +50,11 @@ boost::asio::awaitable<void> wait_queue::park(bool* woken_first) {
   {
     // parked: the waiter's future stands for the primitive (and its holder)
     await_edge edge(*n.fut->state(), {label_, [this](std::vector<ref_ptr<future_state_base>>& out) {
-                                        if (holder_ && !holder_->done()) out.push_back(holder_);
+                                        if (!holder_) return;
+                                        for (task_state_base* t : loop_->pending_tasks()) {
+                                          if (t == holder_ && t->id() == holder_id_) out.emplace_back(t);
+                                          t->release();  // pending_tasks() added a reference
+                                        }
                                       }});
     try {
       co_await n.fut->async_wait();
@@ -61,6 +66,11 @@ boost::asio::awaitable<void> wait_queue::park(bool* woken_first) {
   if (!e) co_return;
   if (woken_first) *woken_first = n.fut->done() && !n.fut->cancelled();
   std::rethrow_exception(e);
+}
+
+void wait_queue::set_holder(const task_state_base* holder) noexcept {
+  holder_ = holder;
+  holder_id_ = holder ? holder->id() : 0;
 }
 
 bool wait_queue::wake_first() {

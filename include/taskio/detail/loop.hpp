@@ -111,6 +111,8 @@ public:
   void configure(bool virtual_time, bool debug, clock::duration slow_step, std::size_t threads);
   bool virtual_time() const noexcept { return virtual_; }
   bool debug() const noexcept { return debug_; }
+  /// The io_context was created with concurrency hint 1 (one thread).
+  bool single_thread() const noexcept { return single_thread_; }
   clock::duration slow_step() const noexcept { return slow_step_; }
   /// run_options::eager_tasks: new tasks start eagerly unless their
   /// task_options say otherwise.

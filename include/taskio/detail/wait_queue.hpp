@@ -36,11 +36,13 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 
 namespace taskio::detail {
 
 class loop;
+class task_state_base;
 
 class TASKIO_DECL wait_queue {
 public:
@@ -74,10 +76,13 @@ public:
   /// True if a parked waiter was not cancelled (woken or still waiting).
   bool has_uncancelled() const noexcept;
 
-  /// The task holding the primitive (a lock's holder; none: not held, or
+  /// The task holding the primitive (a lock's holder; null: not held, or
   /// acquired outside a task), shown by the await graph as what the parked
-  /// waiters await. Its label from then on (a barrier's condition says "Barrier").
-  void set_holder(ref_ptr<future_state_base> holder) noexcept { holder_ = std::move(holder); }
+  /// waiters await. Kept as an address and an id, no reference (nothing
+  /// atomic on acquire and release): the graph shows it only while a
+  /// pending task of the loop has both.
+  void set_holder(const task_state_base* holder) noexcept;
+  /// The label from now on (a barrier's condition says "Barrier").
   void set_label(const char* label) noexcept { label_ = label; }
 
 private:
@@ -92,7 +97,8 @@ private:
 
   const char* owner_;
   const char* label_;
-  ref_ptr<future_state_base> holder_;
+  const task_state_base* holder_ = nullptr;
+  std::uint64_t holder_id_ = 0;
   loop* loop_ = nullptr;
   node* head_ = nullptr;
   node* tail_ = nullptr;
