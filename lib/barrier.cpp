@@ -13,6 +13,7 @@
 namespace taskio {
 
 barrier::barrier(std::size_t parties) : parties_(parties) {
+  cond_.waiters_.set_label("Barrier");
   if (parties == 0) throw std::invalid_argument("taskio::barrier: parties must be >= 1");
 }
 

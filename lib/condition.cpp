@@ -11,9 +11,9 @@
 
 namespace taskio {
 
-condition::condition() : own_(std::make_unique<lock>()), lock_(own_.get()), waiters_("taskio::condition") {}
+condition::condition() : own_(std::make_unique<lock>()), lock_(own_.get()), waiters_("taskio::condition", "Condition") {}
 
-condition::condition(lock& l) noexcept : lock_(&l), waiters_("taskio::condition") {}
+condition::condition(lock& l) noexcept : lock_(&l), waiters_("taskio::condition", "Condition") {}
 
 boost::asio::awaitable<void> condition::wait() {
   if (!locked()) throw std::runtime_error("taskio::condition::wait: cannot wait on un-acquired lock");

@@ -13,6 +13,8 @@
 #include <taskio/detail/task_state.hpp>
 #include <taskio/wait.hpp>
 
+#include "log_record.hpp"
+
 #include <algorithm>
 #include <map>
 #include <mutex>
@@ -312,7 +314,31 @@ void write_tree_node(std::ostream& os, const await_graph& g, const future_state_
   path.pop_back();
 }
 
+/// The tasks `f` awaits, through combinators and primitives (each once).
+void awaited_tasks(const await_graph& g, const future_state_base* f, std::vector<const future_state_base*>& out,
+                   int depth = 0) {
+  if (depth > 16) return;
+  for (const future_state_base* a : g.awaits(f)) {
+    if (!await_graph::as_task(a))
+      awaited_tasks(g, a, out, depth + 1);
+    else if (std::find(out.begin(), out.end(), a) == out.end())
+      out.push_back(a);
+  }
+}
+
 }  // namespace
+
+std::string describe_awaits(const task_state_base& t) {
+  await_graph g(running_loop("taskio::detail::describe_awaits"));
+  const auto& direct = g.awaits(&t);
+  if (direct.empty()) return "nothing taskio records";
+  std::string s;
+  for (const auto* a : direct) s += (s.empty() ? "" : ", ") + describe_awaited(g, a);
+  std::vector<const future_state_base*> tasks;
+  awaited_tasks(g, &t, tasks);
+  for (std::size_t i = 0; i < tasks.size(); ++i) s += (i ? ", " : ": ") + describe(*tasks[i]);
+  return s;
+}
 
 }  // namespace taskio::detail
 

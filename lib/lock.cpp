@@ -7,6 +7,9 @@
 
 #include <taskio/lock.hpp>
 
+#include <taskio/detail/loop.hpp>
+#include <taskio/detail/task_state.hpp>
+
 #include <stdexcept>
 
 namespace taskio {
@@ -15,6 +18,7 @@ boost::asio::awaitable<void> lock::acquire() {
   // Free and nobody ahead (cancelled waiters do not count): take it.
   if (!locked_ && !waiters_.has_uncancelled()) {
     locked_ = true;
+    waiters_.set_holder(detail::thread_state::current_task());  // for the await graph
     co_return;
   }
   std::exception_ptr e;
@@ -30,11 +34,13 @@ boost::asio::awaitable<void> lock::acquire() {
     std::rethrow_exception(e);
   }
   locked_ = true;
+  waiters_.set_holder(detail::thread_state::current_task());  // for the await graph
 }
 
 void lock::release() {
   if (!locked_) throw std::runtime_error("taskio::lock::release: Lock is not acquired.");
   locked_ = false;
+  waiters_.set_holder(nullptr);
   waiters_.wake_first();
 }
 

@@ -12,7 +12,7 @@
 namespace taskio::detail {
 
 queue_base::queue_base(std::size_t maxsize, const char* kind)
-    : maxsize_(maxsize), kind_(kind), getters_("taskio::queue"), putters_("taskio::queue") {
+    : maxsize_(maxsize), kind_(kind), getters_("taskio::queue", "Queue.get"), putters_("taskio::queue", "Queue.put") {
   finished_.set();
 }
 

@@ -8,6 +8,7 @@
 #include <taskio/run.hpp>
 
 #include "driver.hpp"
+#include "dump_signal.hpp"
 #include "stop_signals.hpp"
 
 #include <taskio/detail/loop.hpp>
@@ -49,6 +50,8 @@ boost::asio::io_context& runner::context() {
     io_ = std::make_unique<boost::asio::io_context>(1);
     detail::loop::of(*io_).configure(opts_.virtual_time, opts_.debug, opts_.slow_callback_duration, opts_.threads);
     detail::loop::of(*io_).set_eager_tasks(opts_.eager_tasks);
+    detail::loop::of(*io_).set_slow_wait(
+        std::chrono::duration_cast<clock::duration>(opts_.slow_wait_duration));
   }
   return *io_;
 }
@@ -66,9 +69,13 @@ void runner::drive(const task_ref& main) {
   detail::loop& l = detail::loop::of(*io_);
   std::optional<detail::stop_signal_guard> stop;
   if (opts_.handle_signals) stop.emplace(*io_, main, opts_.stop_signals);
+  std::optional<detail::dump_signal> dump;
+  if (opts_.dump_tasks_signal != 0)
+    dump.emplace(*io_, opts_.dump_tasks_signal, opts_.handle_signals ? opts_.stop_signals : std::vector<int>{});
   detail::driver::run_until_done(l, *detail::access::state(main), stop && stop->active() ? &*stop : nullptr);
   const int signo = stop ? stop->first_signal() : 0;
   stop.reset();
+  dump.reset();
   // asyncio.Runner: main ended cancelled by the signal's request (not by one
   // of its own that it left counted) -> KeyboardInterrupt
   if (signo != 0 && main.cancelled() && main.uncancel() == 0) detail::stop_signal_guard::raise_stop(signo);

@@ -16,6 +16,7 @@
 #include <taskio/exceptions.hpp>
 #include <taskio/future.hpp>
 #include "log_record.hpp"
+#include "slow_wait.hpp"
 
 #include <memory>
 #include <optional>
@@ -299,6 +300,8 @@ boost::asio::awaitable<void> task_group::aenter() {
 boost::asio::awaitable<bool> task_group::aexit(std::exception_ptr e) {
   detail::ref_ptr<detail::task_group_state> s(&state("taskio::task_group::aexit"));
   s->begin_exit(e);
+  std::optional<detail::slow_wait_watch> slow;  // debug mode: one warning if the wait is long
+  if (s->children_left()) slow.emplace("a TaskGroup");
   while (s->children_left()) {
     future<void> all_done;
     s->set_exit_waiter(all_done);

@@ -9,6 +9,8 @@
 
 #include <taskio/timeout.hpp>
 
+#include "slow_wait.hpp"
+
 #include <taskio/detail/callback_timer.hpp>
 #include <taskio/detail/loop.hpp>
 #include <taskio/detail/task_state.hpp>
@@ -38,7 +40,10 @@ timeout_scope& timeout_scope::operator=(timeout_scope&& other) {
   return *this;
 }
 
-timeout_scope::~timeout_scope() { timer_.cancel(); }
+timeout_scope::~timeout_scope() {
+  timer_.cancel();
+  slow_.cancel();
+}
 
 const char* timeout_scope::name(state s) noexcept {
   switch (s) {
@@ -109,6 +114,7 @@ boost::asio::awaitable<void> timeout_scope::aenter() {
   task_ = current_task();
   baseline_ = task_.cancelling();
   reschedule(when_);
+  slow_ = detail::watch_slow_wait("a timeout scope");
   co_return;
 }
 
@@ -116,6 +122,8 @@ boost::asio::awaitable<bool> timeout_scope::aexit(std::exception_ptr e) {
   check_active("taskio::timeout_scope::aexit", true);
   timer_.cancel();
   timer_ = timer_handle();
+  slow_.cancel();
+  slow_ = timer_handle();
   const task_ref task = std::exchange(task_, task_ref());  // keep no reference once exited
   if (state_ == state::entered) {
     state_ = state::exited;

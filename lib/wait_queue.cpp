@@ -9,7 +9,9 @@
 
 #include <taskio/detail/wait_queue.hpp>
 
+#include <taskio/detail/await_graph.hpp>
 #include <taskio/detail/loop.hpp>
+#include <taskio/detail/task_state.hpp>
 
 #include <boost/asio/this_coro.hpp>
 
@@ -30,15 +32,30 @@ boost::asio::awaitable<void> wait_queue::park(bool* woken_first) {
   bind(access::state(*n.fut)->get_loop(), owner_);
   waiters_.push_back(n);
   std::exception_ptr e;
-  try {
-    co_await n.fut->async_wait();
-  } catch (...) {
-    e = std::current_exception();
+  {
+    // parked: the waiter's future stands for the primitive (and its holder)
+    await_edge edge(*access::state(*n.fut), {label_, [this](std::vector<ref_ptr<future_state_base>>& out) {
+                                        if (!holder_) return;
+                                        for (task_state_base* t : loop_->pending_tasks()) {
+                                          if (t == holder_ && t->id() == holder_id_) out.emplace_back(t);
+                                          t->release();  // pending_tasks() added a reference
+                                        }
+                                      }});
+    try {
+      co_await n.fut->async_wait();
+    } catch (...) {
+      e = std::current_exception();
+    }
   }
   waiters_.erase(n);
   if (!e) co_return;
   if (woken_first) *woken_first = n.fut->done() && !n.fut->cancelled();
   std::rethrow_exception(e);
+}
+
+void wait_queue::set_holder(const task_state_base* holder) noexcept {
+  holder_ = holder;
+  holder_id_ = holder ? holder->id() : 0;
 }
 
 bool wait_queue::wake_first() {

@@ -90,6 +90,7 @@ public:
   std::string repr() const;
 
 private:
+  friend class barrier;  // names its waiters "Barrier" in the await graph
   std::unique_ptr<lock> own_;
   lock* lock_;
   detail::wait_queue waiters_;

@@ -34,7 +34,7 @@ namespace taskio {
 
 class TASKIO_DECL event {
 public:
-  event() noexcept : waiters_("taskio::event") {}
+  event() noexcept : waiters_("taskio::event", "Event") {}
   event(const event&) = delete;
   event& operator=(const event&) = delete;
 

@@ -13,9 +13,16 @@
 //
 // The await graph is recorded by taskio's own waits: awaiting a task or a
 // future (task.async_wait(), future.async_wait()), gather, wait,
-// as_completed, a task group's exit, shield. A task suspended elsewhere (a
-// sleep, a plain Asio operation, a lock or queue, wait_for's and timeout
-// scopes' inner wait) awaits nothing in the graph.
+// as_completed, a task group's exit, shield, wait_for (with a timeout: the
+// task awaits `aw` itself, inside a timeout scope; with 0: a "wait_for"
+// node), and the synchronization primitives: a task parked in a lock,
+// event, condition, semaphore, barrier or queue awaits a node named after
+// it ("Lock", "Event", "Condition", "Semaphore", "BoundedSemaphore",
+// "Barrier", "Queue.get", "Queue.put"), and a lock's node awaits the task
+// holding the lock (a task waiting for a lock it holds is an await cycle).
+// Timeout scopes are transparent: a task inside one awaits what the block
+// awaits. A task suspended elsewhere (a sleep, a plain Asio operation)
+// awaits nothing in the graph.
 //
 // Call stacks: C++ cannot walk a suspended coroutine's frames without
 // running it, so a task's call stack is the one frame taskio knows: where

@@ -43,7 +43,7 @@ namespace taskio {
 
 class TASKIO_DECL lock {
 public:
-  lock() noexcept : waiters_("taskio::lock") {}
+  lock() noexcept : waiters_("taskio::lock", "Lock") {}
   lock(const lock&) = delete;
   lock& operator=(const lock&) = delete;
 

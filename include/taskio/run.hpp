@@ -64,6 +64,19 @@ struct run_options {
   /// {SIGINT, SIGTERM} for a server run by systemd or in a container. A
   /// number that is not a catchable signal: std::invalid_argument from run().
   std::vector<int> stop_signals = {SIGINT};
+  /// A signal (e.g. SIGUSR1) that, each time it arrives while main runs,
+  /// writes dump_tasks(dump_format::tree) to the log (channel "taskio",
+  /// severity info; taskio installs no sink) and lets the loop go on:
+  /// `kill -USR1 <pid>` shows every task of a live process and what it
+  /// awaits. 0: none. Independent of handle_signals. Costs nothing when 0;
+  /// when set, Asio's reactor runs (an asio::signal_set), as with any
+  /// socket. std::invalid_argument from run() for a number that is not a
+  /// catchable signal, or one of stop_signals (with handle_signals).
+  int dump_tasks_signal = 0;
+  /// In debug mode, a task group waiting for its children, or a timeout
+  /// scope's block, still waiting after this long is logged (warning,
+  /// once per wait) with the waiting task and what it still awaits.
+  std::chrono::nanoseconds slow_wait_duration = std::chrono::seconds(10);
 };
 
 /// asyncio.Runner: one loop, several run() calls, then close().

@@ -72,7 +72,7 @@ public:
 
 protected:
   semaphore(std::size_t value, std::size_t bound, const char* kind) noexcept
-      : value_(value), bound_(bound), kind_(kind), waiters_("taskio::semaphore") {}
+      : value_(value), bound_(bound), kind_(kind), waiters_("taskio::semaphore", kind) {}
 
 private:
   bool wake_up_next();

@@ -124,6 +124,7 @@ private:
   task_ref task_;
   int baseline_ = 0;
   timer_handle timer_;
+  timer_handle slow_;  // debug mode: the slow-wait warning (run_options::slow_wait_duration)
 };
 
 TASKIO_DECL std::ostream& operator<<(std::ostream& os, const timeout_scope& t);

@@ -29,6 +29,7 @@
 
 #include <taskio/clock.hpp>
 #include <taskio/config.hpp>
+#include <taskio/detail/await_graph.hpp>
 #include <taskio/detail/ensure_future.hpp>
 #include <taskio/future.hpp>
 #include <taskio/timeout.hpp>
@@ -55,10 +56,15 @@ boost::asio::awaitable<awaitable_result_t<F>> wait_for_now(F fut) {
   });
   fut.cancel();
   std::exception_ptr e;
-  try {
-    co_await waiter.async_wait();
-  } catch (...) {
-    e = std::current_exception();
+  {
+    await_edge edge(*access::state(waiter), {"wait_for", [fut](std::vector<ref_ptr<future_state_base>>& out) {
+                                        if (!fut.done()) out.emplace_back(access::state(fut));
+                                      }});
+    try {
+      co_await waiter.async_wait();
+    } catch (...) {
+      e = std::current_exception();
+    }
   }
   fut.remove_done_callback(id);
   if (e) std::rethrow_exception(e);

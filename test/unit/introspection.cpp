@@ -6,6 +6,7 @@
 
 #include "../test_support.hpp"
 
+#include <csignal>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -26,6 +27,32 @@ std::string created(const taskio::task_ref& t) {
 std::string no_ids(const std::string& s) { return std::regex_replace(s, std::regex("id=0x[0-9a-f]+"), "id=*"); }
 
 asio::awaitable<void> nap() { co_await taskio::sleep(1h); }
+asio::awaitable<void> sleep_for(taskio::clock::duration d) { co_await taskio::sleep(d); }
+
+struct level_guard {
+  taskio::severity_level saved = taskio::get_log_level();
+  explicit level_guard(taskio::severity_level l) {
+    taskio::set_log_level(l);
+    clear_logs();
+  }
+  ~level_guard() { taskio::set_log_level(saved); }
+};
+
+/// The captured records whose message contains `text`.
+std::vector<log_record> records_with(const std::string& text) {
+  std::vector<log_record> out;
+  for (auto& r : captured_logs())
+    if (r.message.find(text) != std::string::npos) out.push_back(r);
+  return out;
+}
+
+/// How records name a task: its repr with its creation site.
+std::string described(const taskio::task_ref& t) {
+  auto frames = t.get_stack();
+  BOOST_REQUIRE(frames.size() == 1u);
+  std::string r = t.repr();
+  return r.substr(0, r.size() - 1) + " created at " + frames[0].file + ":" + std::to_string(frames[0].line) + ">";
+}
 
 }  // namespace
 
@@ -227,6 +254,296 @@ TASKIO_TEST_CASE(a_cycle) {
   co_await catch_exception(b.async_wait());
   BOOST_TEST(a.cancelled());
   BOOST_TEST(b.cancelled());
+}
+
+// --- the waits of wait_for, timeout scopes and the synchronization primitives
+
+TASKIO_TEST_CASE(a_task_in_wait_for_awaiting_a_child) {
+  auto child = taskio::create_task(nap(), "child");
+  auto body = [&]() -> asio::awaitable<void> { co_await taskio::wait_for(child, 10h); };
+  auto w = taskio::create_task(body(), "w");
+  co_await taskio::sleep(1ms);
+  std::ostringstream tree;
+  taskio::dump_tasks(tree);
+  // wait_for with a timeout awaits the child inline, inside a timeout scope
+  BOOST_TEST(tree.str() == "├── (T) " + taskio::current_task().get_name() + "  [" + created(taskio::current_task()) +
+                               "]\n"
+                               "└── (T) w  [" + created(w) + "]\n"
+                               "    └── (T) child  [" + created(child) + "]\n");
+  BOOST_TEST(no_ids(taskio::format_call_graph(child, 0)) == "* Task(name='child', id=*)\n"
+                                                            "  + Awaited by:\n"
+                                                            "    * Task(name='w', id=*)");
+  child.cancel();
+  co_await catch_exception(w.async_wait());
+}
+
+TASKIO_TEST_CASE(a_task_in_wait_for_zero_awaiting_a_child_that_ends_slowly) {
+  // wait_for(child, 0) cancels the child and waits until it is done: a
+  // child that takes its time to end shows under a wait_for node
+  auto slow_end = []() -> asio::awaitable<void> {
+    try {
+      co_await taskio::sleep(1h);
+    } catch (const taskio::cancelled_error&) {
+    }
+    co_await taskio::sleep(1h);
+  };
+  auto child = taskio::create_task(slow_end(), "child");
+  co_await taskio::sleep(0ms);  // the child is in its first sleep
+  auto body = [&]() -> asio::awaitable<void> { co_await taskio::wait_for(child, 0s); };
+  auto w = taskio::create_task(body(), "w");
+  co_await taskio::sleep(1ms);
+  std::ostringstream tree;
+  taskio::dump_tasks(tree);
+  BOOST_TEST(tree.str() == "├── (T) " + taskio::current_task().get_name() + "  [" + created(taskio::current_task()) +
+                               "]\n"
+                               "└── (T) w  [" + created(w) + "]\n"
+                               "    └── (wait_for)\n"
+                               "        └── (T) child  [" + created(child) + "]\n");
+  BOOST_TEST(no_ids(taskio::format_call_graph(child, 0)) == "* Task(name='child', id=*)\n"
+                                                            "  + Awaited by:\n"
+                                                            "    * Future(<wait_for pending>)\n"
+                                                            "      + Awaited by:\n"
+                                                            "        * Task(name='w', id=*)");
+  child.cancel();
+  co_await catch_exception(w.async_wait());
+}
+
+TASKIO_TEST_CASE(a_task_in_a_timeout_scope_awaiting_a_task) {
+  auto child = taskio::create_task(nap(), "child");
+  auto block = [&](taskio::timeout_scope&) -> asio::awaitable<void> { co_await child.async_wait(); };
+  auto body = [&]() -> asio::awaitable<void> { co_await taskio::async_with(taskio::timeout(10h), block); };
+  auto w = taskio::create_task(body(), "w");
+  co_await taskio::sleep(1ms);
+  std::ostringstream tree;
+  taskio::dump_tasks(tree);
+  // the scope is transparent (asyncio 3.14 too): w awaits the child
+  BOOST_TEST(tree.str() == "├── (T) " + taskio::current_task().get_name() + "  [" + created(taskio::current_task()) +
+                               "]\n"
+                               "└── (T) w  [" + created(w) + "]\n"
+                               "    └── (T) child  [" + created(child) + "]\n");
+  child.cancel();
+  co_await catch_exception(w.async_wait());
+}
+
+TASKIO_TEST_CASE(a_task_blocked_on_a_lock_awaits_its_holder) {
+  auto main = taskio::current_task();
+  main.set_name("main");
+  taskio::lock lk;
+  co_await lk.acquire();  // main holds it
+  auto w = taskio::create_task(lk.acquire(), "w");
+  co_await taskio::sleep(1ms);
+  std::ostringstream tree, table;
+  taskio::dump_tasks(tree);
+  taskio::dump_tasks(table, taskio::dump_format::table);
+  BOOST_TEST(tree.str() == "└── (T) w  [" + created(w) + "]\n"
+                           "    └── (Lock)\n"
+                           "        └── (T) main  [" + created(main) + "]\n");
+  BOOST_TEST(table.str().find(" Lock(main)") != std::string::npos);
+  BOOST_TEST(table.str().find(" w via Lock") != std::string::npos);
+  BOOST_TEST(no_ids(taskio::format_call_graph(main, 0)) == "* Task(name='main', id=*)\n"
+                                                           "  + Awaited by:\n"
+                                                           "    * Future(<Lock pending>)\n"
+                                                           "      + Awaited by:\n"
+                                                           "        * Task(name='w', id=*)");
+  lk.release();
+  co_await w.async_wait();  // w holds it now
+  auto v = taskio::create_task(lk.acquire(), "v");
+  co_await taskio::sleep(1ms);
+  std::ostringstream after;
+  taskio::dump_tasks(after);
+  BOOST_TEST(after.str() == "├── (T) main  [" + created(main) + "]\n"
+                            "└── (T) v  [" + created(v) + "]\n"
+                            "    └── (Lock)\n");  // w ended holding it: no holder to show
+  v.cancel();
+  co_await catch_exception(v.async_wait());
+}
+
+TASKIO_TEST_CASE(a_task_waiting_for_a_lock_it_holds_is_a_cycle) {
+  taskio::lock lk;
+  auto twice = [&]() -> asio::awaitable<void> {
+    co_await lk.acquire();
+    co_await lk.acquire();  // never returns
+  };
+  auto t = taskio::create_task(twice(), "t");
+  co_await taskio::sleep(1ms);
+  std::ostringstream tree;
+  taskio::dump_tasks(tree);
+  BOOST_TEST(tree.str() == "ERROR: await-graph contains cycles - cannot print a tree!\n"
+                           "cycle: t -> t\n");
+  t.cancel();
+  co_await catch_exception(t.async_wait());
+}
+
+TASKIO_TEST_CASE(tasks_blocked_on_an_event_a_queue_a_condition_a_semaphore_a_barrier) {
+  auto main = taskio::current_task();
+  main.set_name("main");
+  taskio::event ev;
+  taskio::queue<int> empty;
+  taskio::queue<int> full(1);
+  full.put_nowait(1);
+  taskio::condition cond;
+  taskio::semaphore sem(0);
+  taskio::barrier bar(2);
+  auto on_cond = [&]() -> asio::awaitable<void> {
+    co_await taskio::async_with(cond, [&](taskio::condition& c) { return c.wait(); });
+  };
+  auto e = taskio::create_task(ev.wait(), "e");
+  auto g = taskio::create_task(empty.get(), "g");
+  auto p = taskio::create_task(full.put(2), "p");
+  auto c = taskio::create_task(on_cond(), "c");
+  auto s = taskio::create_task(sem.acquire(), "s");
+  auto b = taskio::create_task(bar.wait(), "b");
+  co_await taskio::sleep(1ms);
+  std::ostringstream tree;
+  taskio::dump_tasks(tree);
+  BOOST_TEST(tree.str() == "├── (T) main  [" + created(main) + "]\n"
+                           "├── (T) e  [" + created(e) + "]\n"
+                           "│   └── (Event)\n"
+                           "├── (T) g  [" + created(g) + "]\n"
+                           "│   └── (Queue.get)\n"
+                           "├── (T) p  [" + created(p) + "]\n"
+                           "│   └── (Queue.put)\n"
+                           "├── (T) c  [" + created(c) + "]\n"
+                           "│   └── (Condition)\n"
+                           "├── (T) s  [" + created(s) + "]\n"
+                           "│   └── (Semaphore)\n"
+                           "└── (T) b  [" + created(b) + "]\n"
+                           "    └── (Barrier)\n");
+  for (auto* t : {&e, &p, &c, &s}) t->cancel();
+  g.cancel();
+  b.cancel();
+  for (auto* t : {&e, &p, &c, &s}) co_await catch_exception(t->async_wait());
+  co_await catch_exception(g.async_wait());
+  co_await catch_exception(b.async_wait());
+}
+
+// --- run_options::dump_tasks_signal
+
+BOOST_AUTO_TEST_CASE(the_dump_signal_writes_the_tree_to_the_log_and_the_loop_goes_on) {
+  level_guard g(boost::log::trivial::info);
+  std::string expected;
+  taskio::run(
+      [](std::string& expected) -> asio::awaitable<void> {
+        auto main = taskio::current_task();
+        main.set_name("main");
+        auto child = taskio::create_task(nap(), "child");
+        auto body = [&]() -> asio::awaitable<void> { co_await child.async_wait(); };
+        auto w = taskio::create_task(body(), "w");
+        co_await taskio::sleep(1ms);
+        expected = "dump_tasks (signal " + std::to_string(SIGUSR1) + "):\n"
+                   "├── (T) main  [" + created(main) + "]\n"
+                   "└── (T) w  [" + created(w) + "]\n"
+                   "    └── (T) child  [" + created(child) + "]\n";
+        for (std::size_t n : {1u, 2u}) {
+          std::raise(SIGUSR1);
+          for (int i = 0; i < 1000 && records_with("dump_tasks").size() < n; ++i) co_await taskio::sleep(1ms);
+          BOOST_TEST(records_with("dump_tasks").size() == n);  // each signal, and the loop goes on
+        }
+        child.cancel();
+        co_await catch_exception(w.async_wait());
+      }(expected),
+      {.virtual_time = true, .handle_signals = false, .dump_tasks_signal = SIGUSR1});
+  const auto records = records_with("dump_tasks");
+  BOOST_REQUIRE(records.size() == 2u);
+  BOOST_TEST(records[0].message == expected);
+  BOOST_TEST(records[0].channel == "taskio");
+  BOOST_TEST(records[0].severity == boost::log::trivial::info);
+  struct sigaction sa {};
+  ::sigaction(SIGUSR1, nullptr, &sa);
+  BOOST_TEST((sa.sa_handler == SIG_DFL));  // given back after the run
+}
+
+BOOST_AUTO_TEST_CASE(the_dump_signal_must_be_a_catchable_signal_and_no_stop_signal) {
+  auto nothing = []() -> asio::awaitable<void> { co_return; };
+  BOOST_CHECK_EXCEPTION(taskio::run(nothing(), {.handle_signals = false, .dump_tasks_signal = SIGKILL}),
+                        std::invalid_argument, [](const std::invalid_argument& e) {
+                          return std::string(e.what()) == "taskio::run_options::dump_tasks_signal: " +
+                                                              std::to_string(SIGKILL) +
+                                                              " is not a signal that can be caught";
+                        });
+  BOOST_CHECK_THROW(taskio::run(nothing(), {.handle_signals = false, .dump_tasks_signal = -1}),
+                    std::invalid_argument);
+  BOOST_CHECK_EXCEPTION(
+      taskio::run(nothing(), {.stop_signals = {SIGINT, SIGTERM}, .dump_tasks_signal = SIGTERM}),
+      std::invalid_argument, [](const std::invalid_argument& e) {
+        return std::string(e.what()) ==
+               "taskio::run_options::dump_tasks_signal: " + std::to_string(SIGTERM) + " is also a stop signal";
+      });
+}
+
+// --- debug mode: a long task group or timeout scope wait
+
+namespace {
+const taskio::run_options debug_virtual{.debug = true, .virtual_time = true, .handle_signals = false};
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_task_group_waiting_too_long_names_the_children_it_still_awaits) {
+  level_guard g(boost::log::trivial::warning);
+  std::string expected;
+  std::size_t before = 99, after = 99;
+  taskio::run(
+      [](std::string& expected, std::size_t& before, std::size_t& after) -> asio::awaitable<void> {
+        auto main = taskio::current_task();
+        main.set_name("main");
+        taskio::task<void> c2;
+        auto observe = [&]() -> asio::awaitable<void> {
+          co_await taskio::sleep(10s - 1ms);
+          before = records_with("has been waiting").size();
+          expected = described(main) + " has been waiting in a TaskGroup for 10.000 s; it awaits "
+                     "TaskGroup(c2, observer): " + described(c2) + ", " + described(taskio::current_task());
+          co_await taskio::sleep(2ms);
+          after = records_with("has been waiting").size();
+        };
+        co_await taskio::async_with(taskio::task_group{}, [&](taskio::task_group& tg) -> asio::awaitable<void> {
+          tg.create_task(sleep_for(5s), "c1");
+          c2 = tg.create_task(sleep_for(25s), "c2");
+          tg.create_task(observe(), "observer");
+          co_return;
+        });
+        BOOST_TEST(vt() == 25s);
+      }(expected, before, after),
+      debug_virtual);
+  BOOST_TEST(before == 0u);
+  BOOST_TEST(after == 1u);
+  const auto records = records_with("has been waiting");
+  BOOST_REQUIRE(records.size() == 1u);  // once per wait
+  BOOST_TEST(records[0].message == expected);
+  BOOST_TEST(records[0].severity == boost::log::trivial::warning);
+  BOOST_TEST(records[0].task == "main");
+}
+
+BOOST_AUTO_TEST_CASE(a_timeout_scope_waiting_too_long_names_what_it_awaits) {
+  level_guard g(boost::log::trivial::warning);
+  std::string expected;
+  taskio::run_options opts = debug_virtual;
+  opts.slow_wait_duration = 2s;
+  taskio::run(
+      [](std::string& expected) -> asio::awaitable<void> {
+        auto main = taskio::current_task();
+        main.set_name("main");
+        auto child = taskio::create_task(sleep_for(20s), "child");
+        expected = described(main) + " has been waiting in a timeout scope for 2.000 s; it awaits child: " +
+                   described(child);
+        co_await taskio::timeout(1h, child.async_wait());
+        // a scope that ends in time says nothing
+        co_await taskio::timeout(1h, sleep_for(1s));
+      }(expected),
+      opts);
+  const auto records = records_with("has been waiting");
+  BOOST_REQUIRE(records.size() == 1u);
+  BOOST_TEST(records[0].message == expected);
+}
+
+BOOST_AUTO_TEST_CASE(no_slow_wait_warning_outside_debug_mode) {
+  level_guard g(boost::log::trivial::trace);
+  run_virtual([]() -> asio::awaitable<void> {
+    co_await taskio::async_with(taskio::task_group{}, [](taskio::task_group& tg) -> asio::awaitable<void> {
+      tg.create_task(sleep_for(1h));
+      co_return;
+    });
+    co_await taskio::timeout(2h, sleep_for(1h));
+  }());
+  BOOST_TEST(records_with("has been waiting").empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

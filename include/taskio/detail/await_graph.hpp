@@ -8,9 +8,10 @@
 // awaited()): a task, a future, or a combinator's own future (gather, wait
 // and as_completed: detail::watcher, whose children are known). A wait
 // whose future does not know what it waits for (a task group's "all
-// children done", shield's outer future) registers an await_edge for the
-// time of the wait: the future, a label, and a function listing the
-// futures it stands for.
+// children done", shield's outer future, wait_for(aw, 0)'s waiter, a
+// primitive's parked waiter in detail::wait_queue) registers an await_edge
+// for the time of the wait: the future, a label, and a function listing the
+// futures it stands for (possibly none: an event).
 
 #ifndef TASKIO_DETAIL_AWAIT_GRAPH_HPP
 #define TASKIO_DETAIL_AWAIT_GRAPH_HPP
@@ -45,6 +46,16 @@ private:
 /// The registered target of `by`; false if none.
 TASKIO_DECL bool find_await_target(const future_state_base& by, std::string& label,
                                    std::vector<ref_ptr<future_state_base>>& awaited);
+
+class task_state_base;
+
+/// What task `t` awaits now, for a log record: the await graph's summary,
+/// then each task it reaches through combinators and primitives with its
+/// repr and creation site, e.g. "TaskGroup(c1, c2): <Task pending name='c1'
+/// created at app.cpp:12>, <Task pending ...>"; "nothing taskio records"
+/// when it awaits no taskio wait (a sleep, a plain Asio operation). On the
+/// loop's thread, inside the loop.
+TASKIO_DECL std::string describe_awaits(const task_state_base& t);
 
 }  // namespace taskio::detail
 

@@ -73,11 +73,16 @@ public:
   void configure(bool virtual_time, bool debug, clock::duration slow_step, std::size_t threads);
   bool virtual_time() const noexcept { return virtual_; }
   bool debug() const noexcept { return debug_; }
+  /// The io_context was created with concurrency hint 1 (one thread).
+  bool single_thread() const noexcept { return single_thread_; }
   clock::duration slow_step() const noexcept { return slow_step_; }
   /// run_options::eager_tasks: new tasks start eagerly unless their
   /// task_options say otherwise.
   void set_eager_tasks(bool on) noexcept { eager_tasks_ = on; }
   bool eager_tasks() const noexcept { return eager_tasks_; }
+  /// run_options::slow_wait_duration (debug mode, lib/slow_wait.hpp).
+  void set_slow_wait(clock::duration d) noexcept { slow_wait_ = d; }
+  clock::duration slow_wait() const noexcept { return slow_wait_; }
 
   // --- time ---
   clock::time_point now() const noexcept;
@@ -141,6 +146,7 @@ private:
   bool debug_ = false;
   bool eager_tasks_ = false;
   clock::duration slow_step_ = std::chrono::milliseconds(100);
+  clock::duration slow_wait_ = std::chrono::seconds(10);
   clock::time_point virtual_now_{};
   // real time: one Asio timer armed at the earliest deadline
   std::optional<boost::asio::steady_timer> steady_;

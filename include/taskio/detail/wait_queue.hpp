@@ -16,6 +16,12 @@
 // available) and what a waiter that was woken but then cancelled must pass
 // on: park() reports that case.
 //
+// Await graph (introspection.hpp): a parked waiter's future stands for the
+// primitive, under its label ("Lock", "Event", "Queue.get", ...), and, when
+// the primitive knows who holds it (a lock), for that task: dump_tasks shows
+// "(T) worker -> (Lock) -> (T) holder", and a task waiting for a lock it
+// holds itself as an await cycle. Registered only while a waiter is parked.
+//
 // Single loop: the queue binds to the loop of its first waiter; a waiter
 // from another loop gets std::runtime_error. Touch it on that loop's thread
 // only (setting a future from another thread while the loop runs throws
@@ -31,16 +37,19 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 
 namespace taskio::detail {
 
 class loop;
+class task_state_base;
 
 class TASKIO_DECL wait_queue {
 public:
-  /// `owner` names the primitive in error messages ("taskio::lock").
-  explicit wait_queue(const char* owner) noexcept : owner_(owner) {}
+  /// `owner` names the primitive in error messages ("taskio::lock");
+  /// `label` names it in the await graph ("Lock").
+  wait_queue(const char* owner, const char* label) noexcept : owner_(owner), label_(label) {}
   wait_queue(const wait_queue&) = delete;
   wait_queue& operator=(const wait_queue&) = delete;
 
@@ -68,6 +77,15 @@ public:
   /// True if a parked waiter was not cancelled (woken or still waiting).
   bool has_uncancelled() const noexcept;
 
+  /// The task holding the primitive (a lock's holder; null: not held, or
+  /// acquired outside a task), shown by the await graph as what the parked
+  /// waiters await. Kept as an address and an id, no reference (nothing
+  /// atomic on acquire and release): the graph shows it only while a
+  /// pending task of the loop has both.
+  void set_holder(const task_state_base* holder) noexcept;
+  /// The label from now on (a barrier's condition says "Barrier").
+  void set_label(const char* label) noexcept { label_ = label; }
+
 private:
   struct node : list_hook<> {
     std::optional<future<void>> fut;
@@ -75,6 +93,9 @@ private:
   void bind(loop& l, const char* who);
 
   const char* owner_;
+  const char* label_;
+  const task_state_base* holder_ = nullptr;
+  std::uint64_t holder_id_ = 0;
   loop* loop_ = nullptr;
   intrusive_list<node> waiters_;
 };
