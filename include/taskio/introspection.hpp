@@ -10,6 +10,7 @@
 //   taskio::print_call_graph(std::cerr);              // the current task, and who awaits it
 //   taskio::dump_tasks(std::cerr);                    // every task of the loop, as a tree
 //   taskio::dump_tasks(std::cerr, taskio::dump_format::table);
+//   taskio::dump_tasks(std::cerr, taskio::dump_format::dot);   // Graphviz: dot -Tpng
 //
 // The await graph is recorded by taskio's own waits: awaiting a task or a
 // future (task.async_wait(), future.async_wait()), gather, wait,
@@ -79,16 +80,18 @@ TASKIO_DECL std::string format_call_graph(task_ref t = current_task(), std::opti
 TASKIO_DECL void print_call_graph(std::ostream& os, task_ref t = current_task(),
                                   std::optional<std::size_t> limit = {});
 
-/// dump_tasks layouts: `python -m asyncio ps` and `pstree`.
+/// dump_tasks layouts: `python -m asyncio ps` and `pstree`, and a Graphviz
+/// digraph of the await graph.
 enum class dump_format {
   table,  // one row per task: id, name, state, created at, awaits, awaited by
   tree,   // from the tasks nobody awaits down to what each awaits
+  dot,    // `digraph taskio { ... }`: a box per task, an ellipse per combinator, an edge per await
 };
 
 /// Writes every pending task of the running loop (the calling task too).
 /// When the await graph has cycles, the tree layout is replaced by
 /// "ERROR: await-graph contains cycles - cannot print a tree!" and one line
-/// per cycle; the table lists them after the rows.
+/// per cycle; the table lists them after the rows; the digraph draws them.
 /// Exceptions: std::runtime_error "no running event loop" outside a loop.
 TASKIO_DECL void dump_tasks(std::ostream& os, dump_format f = dump_format::tree);
 

@@ -160,6 +160,40 @@ TASKIO_TEST_CASE(a_gather) {
   BOOST_TEST(tree == expected);
 }
 
+TASKIO_TEST_CASE(a_graphviz_digraph) {
+  auto main = taskio::current_task();
+  main.set_name("main");
+  auto a = taskio::create_task(nap(), "a");
+  auto b = taskio::create_task(nap(), "b \"quoted\" \\");
+  std::string dot, expected;
+  auto node = [](const taskio::task_ref& t, const std::string& label) {
+    const auto id = std::to_string(t.state()->id());
+    return "  t" + id + " [label=\"" + label + "\\nid=" + id + " pending\\n" + created(t) + "\"];\n";
+  };
+  auto observe = [&]() -> asio::awaitable<void> {
+    co_await taskio::sleep(1ms);
+    std::ostringstream os;
+    taskio::dump_tasks(os, taskio::dump_format::dot);
+    dot = os.str();
+    const auto t = [](const taskio::task_ref& t) { return "t" + std::to_string(t.state()->id()); };
+    expected = "digraph taskio {\n"
+               "  node [shape=box];\n" +
+               node(main, "main") + node(a, "a") + node(b, "b \\\"quoted\\\" \\\\") +
+               node(taskio::current_task(), "observer") +
+               "  f1 [label=\"gather\", shape=ellipse];\n"
+               "  " + t(main) + " -> f1;\n"
+               "  f1 -> " + t(a) + ";\n"
+               "  f1 -> " + t(b) + ";\n"
+               "}\n";
+    a.cancel();
+    b.cancel();
+  };
+  auto observer = taskio::create_task(observe(), "observer");
+  co_await catch_exception(taskio::gather(a, b));
+  co_await observer.async_wait();
+  BOOST_TEST(dot == expected);
+}
+
 TASKIO_TEST_CASE(a_shield) {
   auto inner = taskio::create_task(nap(), "inner");
   std::optional<taskio::future_call_graph> g;
