@@ -226,6 +226,8 @@ private:
   // registry
   task_state_base* tasks_head_ = nullptr;
   task_state_base* tasks_tail_ = nullptr;
+  // every live loop, for debuggers (lib/loop.cpp: all_loops)
+  loop* all_next_ = nullptr;
   // to_thread
   std::size_t pool_threads_ = 0;
   std::unique_ptr<boost::asio::thread_pool> pool_;
