@@ -18,9 +18,15 @@
 // sleep, a plain Asio operation, a lock or queue, wait_for's and timeout
 // scopes' inner wait) awaits nothing in the graph.
 //
-// Call stacks: C++ cannot walk a suspended coroutine's frames without
-// running it, so a task's call stack is the one frame taskio knows: where
-// the task's coroutine was created (file, line, function), as get_stack().
+// Call stacks: a task's call stack is its get_stack(): the coroutine
+// frames of its Asio awaitable chain, innermost first, named from the
+// program's symbols and debug information without running the task
+// (function, file, line where the function begins); taskio's and Asio's own
+// frames are left out. Before its first step a task has the one frame
+// known: where it was created.
+//
+// Out of process: tools/taskio-gdb.py (`taskio tasks`) prints the tree
+// from a stopped process or a core dump.
 //
 // Thread safety: call these inside the loop (a task or a loop callback) on
 // the loop's thread; they read every task's state.
