@@ -69,6 +69,9 @@ def main():
     if shutil.which("gdb") is None:
         print("SKIP: gdb is not installed")
         return SKIP
+    if not os.path.exists(program):
+        print("SKIP: %s is not built (a build of taskio_tests alone)" % program)
+        return SKIP
     os.makedirs(scratch, exist_ok=True)
     core = os.path.join(scratch, "stopped_tasks.core")
     if os.path.exists(core):
