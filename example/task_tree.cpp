@@ -8,11 +8,14 @@
 // gather of two lookups, the other a shielded commit), then a watchdog task
 // prints the call graph of one lookup and every task of the loop, as
 // asyncio 3.14's print_call_graph and `python -m asyncio ps / pstree` do.
+// With --dot it prints the await graph as a Graphviz digraph instead.
 //
 //   $ task_tree
+//   $ task_tree --dot | dot -Tpng -o task_tree.png
 
 #include <taskio.hpp>
 
+#include <cstring>
 #include <iostream>
 
 namespace asio = boost::asio;
@@ -21,6 +24,7 @@ using namespace std::chrono_literals;
 namespace {
 
 taskio::task<void> lookup_a;
+bool dot_only = false;  // --dot
 
 asio::awaitable<void> lookup(std::chrono::milliseconds d) { co_await taskio::sleep(d); }
 
@@ -36,6 +40,10 @@ asio::awaitable<void> session_2() { co_await taskio::shield(taskio::create_task(
 
 asio::awaitable<void> watchdog() {
   co_await taskio::sleep(100ms);
+  if (dot_only) {
+    taskio::dump_tasks(std::cout, taskio::dump_format::dot);
+    co_return;
+  }
   std::cout << "--- print_call_graph(lookup-a)\n";
   taskio::print_call_graph(std::cout, lookup_a);
   std::cout << "--- dump_tasks(tree)\n";
@@ -56,4 +64,7 @@ asio::awaitable<void> serve() {
 
 }  // namespace
 
-int main() { return taskio::run_main(serve(), {.virtual_time = true}); }
+int main(int argc, char** argv) {
+  dot_only = argc > 1 && std::strcmp(argv[1], "--dot") == 0;
+  return taskio::run_main(serve(), {.virtual_time = true});
+}

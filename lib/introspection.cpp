@@ -326,6 +326,49 @@ void awaited_tasks(const await_graph& g, const future_state_base* f, std::vector
   }
 }
 
+/// A DOT double-quoted string's content: `"` and `\` escaped.
+std::string dot_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+/// The await graph as a Graphviz digraph: a box per task (name, id, state,
+/// creation site), an ellipse per combinator, an edge from each awaiter to
+/// what it awaits. Tasks in registry order, then combinators and edges in
+/// the order a walk from each task finds them.
+void write_dot(std::ostream& os, const await_graph& g) {
+  std::map<const future_state_base*, std::string> ids;
+  std::vector<std::string> combinators, edges;
+  auto id_of = [&](const future_state_base* f) -> std::string {
+    if (const auto* t = await_graph::as_task(f)) return "t" + std::to_string(t->id());
+    auto it = ids.find(f);
+    return it == ids.end() ? std::string() : it->second;
+  };
+  auto walk = [&](auto& self, const future_state_base* from) -> void {
+    for (const future_state_base* to : g.awaits(from)) {
+      const bool fresh = !await_graph::as_task(to) && id_of(to).empty();
+      if (fresh) {
+        ids[to] = "f" + std::to_string(ids.size() + 1);
+        combinators.push_back("  " + ids[to] + " [label=\"" + dot_escape(g.label(to)) + "\", shape=ellipse];");
+      }
+      edges.push_back("  " + id_of(from) + " -> " + id_of(to) + ";");
+      if (fresh) self(self, to);
+    }
+  };
+  for (const auto& t : g.tasks()) walk(walk, t.get());
+  os << "digraph taskio {\n  node [shape=box];\n";
+  for (const auto& t : g.tasks())
+    os << "  " << id_of(t.get()) << " [label=\"" << dot_escape(t->name()) << "\\nid=" << t->id() << ' '
+       << state_of(*t) << "\\n" << dot_escape(created_at(t.get())) << "\"];\n";
+  for (const auto& c : combinators) os << c << '\n';
+  for (const auto& e : edges) os << e << '\n';
+  os << "}\n";
+}
+
 }  // namespace
 
 std::string describe_awaits(const task_state_base& t) {
@@ -369,6 +412,10 @@ void print_call_graph(std::ostream& os, task_ref t, std::optional<std::size_t> l
 
 void dump_tasks(std::ostream& os, dump_format f) {
   detail::await_graph g(detail::running_loop("taskio::dump_tasks"));
+  if (f == dump_format::dot) {
+    detail::write_dot(os, g);  // draws cycles as they are
+    return;
+  }
   const auto cycles = g.cycles();
   if (f == dump_format::table) {
     detail::write_table(os, g);

@@ -13,6 +13,7 @@
 #include <boost/asio/strand.hpp>
 
 #include <algorithm>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -64,14 +65,32 @@ loop& running_loop(const char* who) {
 
 boost::asio::execution_context::id loop::id;
 
+/// Every live loop, newest first, linked through loop::all_next_: where a
+/// debugger finds the task registries without calling a function
+/// (tools/taskio-gdb.py reads it from a live process or a core). Constant-
+/// initialized, so loops made during static initialization are listed too.
+constinit loop* all_loops = nullptr;
+constinit std::mutex all_loops_mutex;
+
 loop::loop(boost::asio::io_context& io)
     : boost::asio::execution_context::service(io),
       io_(io),
       scheduler_(asio_compat::scheduler_of(io)),
       single_thread_(asio_compat::concurrency_hint(io) == 1),
-      pool_(thread_pool_service::of(io)) {}
+      pool_(thread_pool_service::of(io)) {
+  std::lock_guard guard(all_loops_mutex);
+  all_next_ = all_loops;
+  all_loops = this;
+}
 
-loop::~loop() = default;
+loop::~loop() {
+  std::lock_guard guard(all_loops_mutex);
+  for (loop** p = &all_loops; *p; p = &(*p)->all_next_)
+    if (*p == this) {
+      *p = all_next_;
+      break;
+    }
+}
 
 loop& loop::of(boost::asio::io_context& io) { return boost::asio::use_service<loop>(io); }
 

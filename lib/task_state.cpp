@@ -10,6 +10,7 @@
 
 #include "driver.hpp"
 #include "log_record.hpp"
+#include <taskio/detail/call_stack.hpp>
 #include <taskio/task.hpp>
 #include <taskio/this_task.hpp>
 
@@ -156,7 +157,16 @@ std::string task_state_base::repr() const {
 std::vector<frame_info> task_state_base::stack(std::optional<std::size_t> limit) const {
   std::vector<frame_info> frames;
   const bool failed = status_ == future_status::finished && exception_;
-  if (status_ == future_status::pending || failed)
+  // Started: its coroutine chain (detail/call_stack.hpp), read where it
+  // cannot be resumed meanwhile: on its executor (its strand, or the loop's
+  // thread).
+  if (status_ == future_status::pending && entry_ && inner_.running_in_this_thread()) {
+    std::vector<void*> chain;
+    asio_compat::coroutine_chain(entry_, chain);
+    frames = coroutine_stack(chain);
+  }
+  // not started yet, failed, or no frame could be named: the creation site
+  if (frames.empty() && (status_ == future_status::pending || failed))
     frames.push_back(frame_info{where_.function_name(), where_.file_name(), static_cast<unsigned>(where_.line())});
   if (limit && frames.size() > *limit) {
     // a traceback keeps its oldest frames, a stack its newest

@@ -10,6 +10,7 @@
 //   taskio::print_call_graph(std::cerr);              // the current task, and who awaits it
 //   taskio::dump_tasks(std::cerr);                    // every task of the loop, as a tree
 //   taskio::dump_tasks(std::cerr, taskio::dump_format::table);
+//   taskio::dump_tasks(std::cerr, taskio::dump_format::dot);   // Graphviz: dot -Tpng
 //
 // The await graph is recorded by taskio's own waits: awaiting a task or a
 // future (task.async_wait(), future.async_wait()), gather, wait,
@@ -24,9 +25,15 @@
 // awaits. A task suspended elsewhere (a sleep, a plain Asio operation)
 // awaits nothing in the graph.
 //
-// Call stacks: C++ cannot walk a suspended coroutine's frames without
-// running it, so a task's call stack is the one frame taskio knows: where
-// the task's coroutine was created (file, line, function), as get_stack().
+// Call stacks: a task's call stack is its get_stack(): the coroutine
+// frames of its Asio awaitable chain, innermost first, named from the
+// program's symbols and debug information without running the task
+// (function, file, line where the function begins); taskio's and Asio's own
+// frames are left out. Before its first step a task has the one frame
+// known: where it was created.
+//
+// Out of process: tools/taskio-gdb.py (`taskio tasks`) prints the tree
+// from a stopped process or a core dump.
 //
 // Thread safety: call these inside the loop (a task or a loop callback) on
 // the loop's thread; they read every task's state.
@@ -86,16 +93,18 @@ TASKIO_DECL std::string format_call_graph(task_ref t = current_task(), std::opti
 TASKIO_DECL void print_call_graph(std::ostream& os, task_ref t = current_task(),
                                   std::optional<std::size_t> limit = {});
 
-/// dump_tasks layouts: `python -m asyncio ps` and `pstree`.
+/// dump_tasks layouts: `python -m asyncio ps` and `pstree`, and a Graphviz
+/// digraph of the await graph.
 enum class dump_format {
   table,  // one row per task: id, name, state, created at, awaits, awaited by
   tree,   // from the tasks nobody awaits down to what each awaits
+  dot,    // `digraph taskio { ... }`: a box per task, an ellipse per combinator, an edge per await
 };
 
 /// Writes every pending task of the running loop (the calling task too).
 /// When the await graph has cycles, the tree layout is replaced by
 /// "ERROR: await-graph contains cycles - cannot print a tree!" and one line
-/// per cycle; the table lists them after the rows.
+/// per cycle; the table lists them after the rows; the digraph draws them.
 /// Exceptions: std::runtime_error "no running event loop" outside a loop.
 TASKIO_DECL void dump_tasks(std::ostream& os, dump_format f = dump_format::tree);
 

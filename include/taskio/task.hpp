@@ -82,8 +82,11 @@ public:
   /// Unregisters a callback not yet scheduled; returns how many were removed.
   std::size_t remove_done_callback(callback_id id) const;
 
-  /// One frame (where the task was created) while pending or failed; none
-  /// once it succeeded or was cancelled.
+  /// Pending: the coroutine frames of the task's chain, innermost first
+  /// (doc/introspection.md, "Call stacks"), or, before its first step, one
+  /// frame: where it was created. Failed: that frame. None once it
+  /// succeeded or was cancelled. `limit` keeps the outermost frames of a
+  /// stack, the first of a traceback.
   std::vector<frame_info> get_stack(std::optional<std::size_t> limit = {}) const;
   /// "Stack for <task> (most recent call last):", "Traceback for <task> ...:"
   /// (failed) or "No stack for <task>", then the frames.

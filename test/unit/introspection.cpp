@@ -6,6 +6,8 @@
 
 #include "../test_support.hpp"
 
+#include <taskio/detail/call_stack.hpp>
+
 #include <csignal>
 #include <regex>
 #include <sstream>
@@ -15,12 +17,11 @@ using namespace taskio_test;
 
 namespace {
 
-/// "introspection.cpp:42": where `t` was created (its one stack frame).
+/// "introspection.cpp:42": where `t` was created.
 std::string created(const taskio::task_ref& t) {
-  auto frames = t.get_stack();
-  BOOST_REQUIRE(frames.size() == 1u);
-  std::string file = frames[0].file;
-  return file.substr(file.rfind('/') + 1) + ":" + std::to_string(frames[0].line);
+  const auto& where = t.state()->where();
+  std::string file = where.file_name();
+  return file.substr(file.rfind('/') + 1) + ":" + std::to_string(where.line());
 }
 
 /// The text with every "id=0x..." replaced by "id=*".
@@ -53,6 +54,27 @@ std::string described(const taskio::task_ref& t) {
   std::string r = t.repr();
   return r.substr(0, r.size() - 1) + " created at " + frames[0].file + ":" + std::to_string(frames[0].line) + ">";
 }
+
+// A known chain: outer -> middle -> inner, suspended in a sleep. Each is
+// defined on one line: a frame's line is where its function begins.
+constexpr unsigned inner_line = __LINE__ + 1;
+asio::awaitable<void> inner() { co_await taskio::sleep(1h); }
+constexpr unsigned middle_line = __LINE__ + 1;
+asio::awaitable<void> middle() { co_await inner(); }
+constexpr unsigned outer_line = __LINE__ + 1;
+asio::awaitable<void> outer() { co_await middle(); }
+
+// The same chain, running: the innermost reports the stack of its own task.
+asio::awaitable<std::vector<taskio::frame_info>> running_inner() { co_return taskio::current_task().get_stack(); }
+asio::awaitable<std::vector<taskio::frame_info>> running_outer() { co_return co_await running_inner(); }
+
+std::vector<std::string> functions(const std::vector<taskio::frame_info>& frames) {
+  std::vector<std::string> out;
+  for (const auto& f : frames) out.push_back(f.function);
+  return out;
+}
+
+std::string base_name(const std::string& path) { return path.substr(path.rfind('/') + 1); }
 
 }  // namespace
 
@@ -185,6 +207,96 @@ TASKIO_TEST_CASE(a_gather) {
   BOOST_REQUIRE(g->awaited_by[0].awaited_by.size() == 1u);
   BOOST_TEST(g->awaited_by[0].awaited_by[0].task == main);
   BOOST_TEST(tree == expected);
+}
+
+TASKIO_TEST_CASE(a_suspended_task_s_call_stack_is_its_coroutine_chain_innermost_first) {
+  auto t = taskio::create_task(outer(), "nested");
+  // not started yet: the one frame known, where it was created
+  const auto before = t.get_stack();
+  BOOST_REQUIRE(before.size() == 1u);
+  BOOST_TEST(before[0].line == t.state()->where().line());
+  co_await taskio::sleep(1ms);  // t is in inner()'s sleep
+  const auto frames = t.get_stack();
+  BOOST_TEST(functions(frames) == (std::vector<std::string>{"inner()", "middle()", "outer()"}),
+             boost::test_tools::per_element());
+  BOOST_REQUIRE(frames.size() == 3u);
+  const unsigned lines[] = {inner_line, middle_line, outer_line};
+  for (std::size_t i = 0; i < 3; ++i) {
+    BOOST_TEST(base_name(frames[i].file) == "introspection.cpp");
+    BOOST_TEST(frames[i].line == lines[i]);
+  }
+  // limit keeps the outermost frames
+  BOOST_TEST(functions(t.get_stack(2)) == (std::vector<std::string>{"middle()", "outer()"}),
+             boost::test_tools::per_element());
+  // the call graph shows the same frames, asyncio's way
+  const std::string graph = taskio::format_call_graph(t);
+  BOOST_TEST(graph.find("  + Call stack:\n"
+                        "  |   File '" + frames[0].file + "', line " + std::to_string(inner_line) +
+                        ", in async inner()\n"
+                        "  |   File '" + frames[1].file + "', line " + std::to_string(middle_line) +
+                        ", in async middle()\n"
+                        "  |   File '" + frames[2].file + "', line " + std::to_string(outer_line) +
+                        ", in async outer()") != std::string::npos, graph);
+  t.cancel();
+  co_await catch_exception(t.async_wait());
+  BOOST_TEST(t.get_stack().empty());  // cancelled: no stack
+}
+
+TASKIO_TEST_CASE(a_running_task_s_call_stack_is_its_chain_so_far) {
+  auto t = taskio::create_task(running_outer(), "running");
+  const auto frames = co_await t.async_wait();
+  BOOST_TEST(functions(frames) == (std::vector<std::string>{"running_inner()", "running_outer()"}),
+             boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(coroutine_functions_read_as_asyncio_s) {
+  // g++ 12's names of coroutine actors (nm -C)
+  using taskio::detail::coroutine_function;
+  BOOST_TEST(coroutine_function("(anonymous namespace)::inner((anonymous namespace)::inner()::_ZN12_GLOBAL__N_15innerEv."
+                                "Frame*) [clone .actor]") == "inner()");
+  BOOST_TEST(coroutine_function("app::session::run(app::session::run(int)::_ZN3app7session3runEi.Frame*) [clone .actor]") ==
+             "app::session::run()");
+  BOOST_TEST(coroutine_function("app::serve()::{lambda(taskio::task_group&)#1}::operator()(app::serve()::{lambda(taskio::"
+                                "task_group&)#1}::operator()(taskio::task_group&) const::_ZZN3app5serveEvENKUlRN6taskio10"
+                                "task_groupEE_clES3_.Frame*) [clone .actor]") ==
+             "app::serve()::{lambda(taskio::task_group&)#1}::operator()()");
+  // a return type, as function templates' names carry
+  BOOST_TEST(coroutine_function("boost::asio::awaitable<int, boost::asio::any_io_executor> app::get<int>(int)") ==
+             "app::get<int>()");
+}
+
+TASKIO_TEST_CASE(a_graphviz_digraph) {
+  auto main = taskio::current_task();
+  main.set_name("main");
+  auto a = taskio::create_task(nap(), "a");
+  auto b = taskio::create_task(nap(), "b \"quoted\" \\");
+  std::string dot, expected;
+  auto node = [](const taskio::task_ref& t, const std::string& label) {
+    const auto id = std::to_string(t.state()->id());
+    return "  t" + id + " [label=\"" + label + "\\nid=" + id + " pending\\n" + created(t) + "\"];\n";
+  };
+  auto observe = [&]() -> asio::awaitable<void> {
+    co_await taskio::sleep(1ms);
+    std::ostringstream os;
+    taskio::dump_tasks(os, taskio::dump_format::dot);
+    dot = os.str();
+    const auto t = [](const taskio::task_ref& t) { return "t" + std::to_string(t.state()->id()); };
+    expected = "digraph taskio {\n"
+               "  node [shape=box];\n" +
+               node(main, "main") + node(a, "a") + node(b, "b \\\"quoted\\\" \\\\") +
+               node(taskio::current_task(), "observer") +
+               "  f1 [label=\"gather\", shape=ellipse];\n"
+               "  " + t(main) + " -> f1;\n"
+               "  f1 -> " + t(a) + ";\n"
+               "  f1 -> " + t(b) + ";\n"
+               "}\n";
+    a.cancel();
+    b.cancel();
+  };
+  auto observer = taskio::create_task(observe(), "observer");
+  co_await catch_exception(taskio::gather(a, b));
+  co_await observer.async_wait();
+  BOOST_TEST(dot == expected);
 }
 
 TASKIO_TEST_CASE(a_shield) {

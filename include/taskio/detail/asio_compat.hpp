@@ -170,10 +170,13 @@ public:
 
 namespace taskio::detail::asio_compat {
 
-/// Reads awaitable_frame_base's protected attached_thread_.
+/// Reads awaitable_frame_base's protected attached_thread_, caller_ and
+/// coro_.
 struct frame_peek : boost::asio::detail::awaitable_frame_base<boost::asio::any_io_executor> {
   using base = boost::asio::detail::awaitable_frame_base<boost::asio::any_io_executor>;
   static bool attached(const base* f) noexcept { return f->*(&frame_peek::attached_thread_) != nullptr; }
+  static const base* caller(const base* f) noexcept { return f->*(&frame_peek::caller_); }
+  static void* coroutine(const base* f) noexcept { return (f->*(&frame_peek::coro_)).address(); }
 };
 
 /// True while the coroutine chain of the thread whose entry frame is `e` is
@@ -182,6 +185,23 @@ struct frame_peek : boost::asio::detail::awaitable_frame_base<boost::asio::any_i
 inline bool chain_attached(const entry_frame* e) noexcept {
   const auto* top = boost::asio::detail::awaitable_thread<peek_tag>::top_of_stack(e);
   return top && frame_peek::attached(top);
+}
+
+// --- the coroutine frames of an awaitable thread (call stacks) ------------
+//
+// Each frame of a thread's stack is an awaitable_frame_base: `coro_` is its
+// coroutine, `caller_` the frame that awaits it (null for the entry frame),
+// and the entry frame's `top_of_stack_` the innermost one (1.26 .. 1.38).
+
+/// Appends the coroutine addresses (std::coroutine_handle::address()) of the
+/// thread whose entry frame is `e`, innermost first, the entry frame's last.
+/// Only on the thread's own executor (or with the thread suspended), while
+/// the frame exists.
+template <class Out>
+void coroutine_chain(const entry_frame* e, Out& out) {
+  const auto* f = boost::asio::detail::awaitable_thread<peek_tag>::top_of_stack(e);
+  for (int n = 0; f && n < 1024; f = frame_peek::caller(f), ++n)
+    if (void* c = frame_peek::coroutine(f)) out.push_back(c);
 }
 
 #if BOOST_ASIO_VERSION >= 103600

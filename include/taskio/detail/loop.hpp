@@ -154,6 +154,8 @@ private:
   std::uint64_t arm_generation_ = 0;
   // registry: pending tasks, in creation order
   intrusive_list<task_state_base, registry_tag> tasks_;
+  // every live loop, for debuggers (lib/loop.cpp: all_loops)
+  loop* all_next_ = nullptr;
   thread_pool_service& pool_;  // the to_thread pool, joined by shutdown()
   // run_coroutine_threadsafe / call_soon_threadsafe
   std::shared_ptr<loop_gate> gate_ = std::make_shared<loop_gate>();

@@ -45,9 +45,8 @@
 
 namespace taskio {
 
-/// One entry of a task's stack (get_stack): where the task's coroutine was
-/// created. C++ cannot walk suspended coroutine frames, so like CPython a
-/// task reports the one frame it knows.
+/// One entry of a task's stack (get_stack): a coroutine frame of the task's
+/// chain (detail/call_stack.hpp), or where the task's coroutine was created.
 struct frame_info {
   std::string function;
   std::string file;
