@@ -99,7 +99,7 @@ for p in echo_load echo_server_asio_cb echo_server_asio_coro; do
 done
 wait
 "$CXX" -o "$BIN/echo_server" "${server_objs[@]}" "${objs[@]}" \
-  -lboost_log_setup -lboost_log -lboost_thread -lpthread
+  -lboost_log_setup -lboost_log -lboost_thread -lboost_stacktrace_backtrace -lpthread
 for p in echo_load echo_server_asio_cb echo_server_asio_coro; do
   "$CXX" -pthread -o "$BIN/$p" "$BUILD_DIR/obj/$p.o"
 done

@@ -44,7 +44,7 @@ else
 fi
 [[ -n $ONLY ]] && RUN_ARGS+=(--only "$ONLY")
 FLAGS=(-std=c++20 -O2 -DNDEBUG -DBOOST_LOG_DYN_LINK -I"$ROOT/include" -Wall -Wextra)
-LIBS=(-lboost_log -lboost_thread -lpthread)
+LIBS=(-lboost_log -lboost_thread -lboost_stacktrace_backtrace -lpthread)  # stacktrace: lib/call_stack.cpp
 
 log() { printf '[run.sh %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
