@@ -81,13 +81,14 @@ done
 log "compiling and linking task_bench and task_bench_allocs ..."
 # every file of task_bench twice: the counting build compiles all of them
 # with -DBENCH_COUNT_ALLOCS (alloc_count.hpp)
-mkdir -p "$BUILD_DIR/task_bench" "$BUILD_DIR/task_bench_allocs"
+# (objects under obj/: $BUILD_DIR/task_bench is the program)
+mkdir -p "$BUILD_DIR/obj/task_bench" "$BUILD_DIR/obj/task_bench_allocs"
 bench_objs=()
 alloc_objs=()
 for src in "$HERE/task_bench.cpp" "$HERE"/task_bench/*.cpp; do
   name=$(basename "$src" .cpp)
-  bench_objs+=("$BUILD_DIR/task_bench/$name.o")
-  alloc_objs+=("$BUILD_DIR/task_bench_allocs/$name.o")
+  bench_objs+=("$BUILD_DIR/obj/task_bench/$name.o")
+  alloc_objs+=("$BUILD_DIR/obj/task_bench_allocs/$name.o")
   rm -f "${bench_objs[-1]}" "${alloc_objs[-1]}"
   compile -c "$src" -o "${bench_objs[-1]}"
   compile -DBENCH_COUNT_ALLOCS -c "$src" -o "${alloc_objs[-1]}"
