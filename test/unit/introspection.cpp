@@ -47,6 +47,18 @@ std::vector<log_record> records_with(const std::string& text) {
   return out;
 }
 
+/// dump_tasks(tree) of the running loop, as a string.
+std::string dumped() {
+  std::ostringstream os;
+  taskio::dump_tasks(os);
+  return os.str();
+}
+
+/// The tree row of the calling task (the test's main), first in every dump.
+std::string main_row() {
+  return "├── (T) " + taskio::current_task().get_name() + "  [" + created(taskio::current_task()) + "]\n";
+}
+
 /// How records name a task: its repr with its creation site.
 std::string described(const taskio::task_ref& t) {
   const auto& where = taskio::detail::access::state(t)->where();
@@ -374,11 +386,9 @@ TASKIO_TEST_CASE(a_task_in_wait_for_awaiting_a_child) {
   auto body = [&]() -> asio::awaitable<void> { co_await taskio::wait_for(child, 10h); };
   auto w = taskio::create_task(body(), "w");
   co_await taskio::sleep(1ms);
-  std::ostringstream tree;
-  taskio::dump_tasks(tree);
+  const std::string tree = dumped();
   // wait_for with a timeout awaits the child inline, inside a timeout scope
-  BOOST_TEST(tree.str() == "├── (T) " + taskio::current_task().get_name() + "  [" + created(taskio::current_task()) +
-                               "]\n"
+  BOOST_TEST(tree == main_row() +
                                "└── (T) w  [" + created(w) + "]\n"
                                "    └── (T) child  [" + created(child) + "]\n");
   BOOST_TEST(no_ids(taskio::format_call_graph(child, 0)) == "* Task(name='child', id=*)\n"
@@ -403,10 +413,8 @@ TASKIO_TEST_CASE(a_task_in_wait_for_zero_awaiting_a_child_that_ends_slowly) {
   auto body = [&]() -> asio::awaitable<void> { co_await taskio::wait_for(child, 0s); };
   auto w = taskio::create_task(body(), "w");
   co_await taskio::sleep(1ms);
-  std::ostringstream tree;
-  taskio::dump_tasks(tree);
-  BOOST_TEST(tree.str() == "├── (T) " + taskio::current_task().get_name() + "  [" + created(taskio::current_task()) +
-                               "]\n"
+  const std::string tree = dumped();
+  BOOST_TEST(tree == main_row() +
                                "└── (T) w  [" + created(w) + "]\n"
                                "    └── (wait_for)\n"
                                "        └── (T) child  [" + created(child) + "]\n");
@@ -425,11 +433,9 @@ TASKIO_TEST_CASE(a_task_in_a_timeout_scope_awaiting_a_task) {
   auto body = [&]() -> asio::awaitable<void> { co_await taskio::async_with(taskio::timeout(10h), block); };
   auto w = taskio::create_task(body(), "w");
   co_await taskio::sleep(1ms);
-  std::ostringstream tree;
-  taskio::dump_tasks(tree);
+  const std::string tree = dumped();
   // the scope is transparent (asyncio 3.14 too): w awaits the child
-  BOOST_TEST(tree.str() == "├── (T) " + taskio::current_task().get_name() + "  [" + created(taskio::current_task()) +
-                               "]\n"
+  BOOST_TEST(tree == main_row() +
                                "└── (T) w  [" + created(w) + "]\n"
                                "    └── (T) child  [" + created(child) + "]\n");
   child.cancel();
@@ -505,9 +511,8 @@ TASKIO_TEST_CASE(tasks_blocked_on_an_event_a_queue_a_condition_a_semaphore_a_bar
   auto s = taskio::create_task(sem.acquire(), "s");
   auto b = taskio::create_task(bar.wait(), "b");
   co_await taskio::sleep(1ms);
-  std::ostringstream tree;
-  taskio::dump_tasks(tree);
-  BOOST_TEST(tree.str() == "├── (T) main  [" + created(main) + "]\n"
+  const std::string tree = dumped();
+  BOOST_TEST(tree == "├── (T) main  [" + created(main) + "]\n"
                            "├── (T) e  [" + created(e) + "]\n"
                            "│   └── (Event)\n"
                            "├── (T) g  [" + created(g) + "]\n"
