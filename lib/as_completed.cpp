@@ -4,8 +4,8 @@
 // Distributed under the Boost Software License, Version 1.0.
 //
 // as_completed's state (doc/semantics.md 11, as_completed): completed children are queued in
-// completion order; a next() that finds the queue empty waits on a future
-// of its own, woken FIFO (asyncio's Queue.get).
+// completion order; a next() that finds the queue empty parks in the wait
+// queue (detail/wait_queue.hpp), woken FIFO (asyncio's Queue.get).
 
 #include <taskio/as_completed.hpp>
 
@@ -18,6 +18,7 @@ as_completed_state::as_completed_state(std::span<future_state_base* const> child
     : watcher("taskio::as_completed") {
   const std::optional<clock::duration> timeout = get_delay(delay, "taskio::as_completed");
   watch(children);
+  getters_.set_awaited(this);  // a next() waiting shows the children still running
   todo_ = size();
   if (todo_ > 0 && timeout) arm_timeout(*timeout);
 }
@@ -42,34 +43,18 @@ void as_completed_state::on_timeout() {
 
 void as_completed_state::put(std::size_t item) {
   ready_.push_back(item);
-  wake_next();
-}
-
-void as_completed_state::wake_next() {
-  while (!getters_.empty()) {
-    future<void> g = std::move(getters_.front());
-    getters_.pop_front();
-    if (!g.done()) {
-      g.set_result();
-      return;
-    }
-  }
+  getters_.wake_next();
 }
 
 boost::asio::awaitable<std::size_t> as_completed_state::take(ref_ptr<as_completed_state> self) {
   while (self->ready_.empty()) {
-    future<void> getter;
-    self->getters_.push_back(getter);
-    std::exception_ptr e;
+    bool woken = false;
     try {
-      co_await getter.async_wait();
+      co_await self->getters_.park(&woken);
     } catch (...) {
-      e = std::current_exception();
-    }
-    if (e) {
       // Cancelled after being woken: pass the wake-up on, no result is lost.
-      if (getter.done() && !getter.cancelled() && !self->ready_.empty()) self->wake_next();
-      std::rethrow_exception(e);
+      if (woken && !self->ready_.empty()) self->getters_.wake_next();
+      throw;
     }
   }
   const std::size_t item = self->ready_.front();

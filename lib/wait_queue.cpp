@@ -12,6 +12,7 @@
 #include <taskio/detail/await_graph.hpp>
 #include <taskio/detail/loop.hpp>
 #include <taskio/detail/task_state.hpp>
+#include <taskio/detail/watcher.hpp>
 
 #include <boost/asio/this_coro.hpp>
 
@@ -35,6 +36,9 @@ boost::asio::awaitable<void> wait_queue::park(bool* woken_first) {
   {
     // parked: the waiter's future stands for the primitive (and its holder)
     await_edge edge(*access::state(*n.fut), {label_, [this](std::vector<ref_ptr<future_state_base>>& out) {
+                                        if (awaited_)
+                                          for (std::size_t i = 0; i < awaited_->size(); ++i)
+                                            if (!awaited_->child(i).done()) out.emplace_back(&awaited_->child(i));
                                         if (!holder_) return;
                                         for (task_state_base* t : loop_->pending_tasks()) {
                                           if (t == holder_ && t->id() == holder_id_) out.emplace_back(t);

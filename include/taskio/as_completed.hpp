@@ -42,6 +42,7 @@
 #include <taskio/future.hpp>
 #include <taskio/gather.hpp>
 #include <taskio/wait.hpp>
+#include <taskio/detail/wait_queue.hpp>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -74,10 +75,9 @@ private:
   void on_child_done(std::size_t i) override;
   void on_timeout() override;
   void put(std::size_t item);
-  void wake_next();
 
   std::deque<std::size_t> ready_;
-  std::deque<future<void>> getters_;
+  wait_queue getters_{"taskio::as_completed", "as_completed"};  // next() calls waiting for a result
   std::size_t todo_ = 0;
   std::size_t handed_out_ = 0;
 };

@@ -220,6 +220,32 @@ TASKIO_TEST_CASE(a_gather) {
   BOOST_TEST(tree == expected);
 }
 
+// A next() of as_completed waiting for a result awaits the children still
+// running, under one (as_completed) node, as gather's waiter does.
+TASKIO_TEST_CASE(an_as_completed_next) {
+  auto main = taskio::current_task();
+  auto a = taskio::create_task(nap(), "a");
+  auto b = taskio::create_task(nap(), "b");
+  std::string tree, expected;
+  auto observe = [&]() -> asio::awaitable<void> {
+    co_await taskio::sleep(1ms);
+    tree = dumped();
+    expected = "├── (T) " + main.get_name() + "  [" + created(main) + "]\n"
+               "│   └── (as_completed)\n"
+               "│       ├── (T) a  [" + created(a) + "]\n"
+               "│       └── (T) b  [" + created(b) + "]\n"
+               "└── (T) observer  [" + created(taskio::current_task()) + "]\n";
+    a.cancel();
+  };
+  auto observer = taskio::create_task(observe(), "observer");
+  auto results = taskio::as_completed(std::vector<taskio::task<void>>{a, b});
+  co_await catch_exception(results.next());  // a, cancelled by the observer
+  BOOST_TEST(tree == expected);
+  b.cancel();
+  co_await catch_exception(results.next());
+  co_await observer.async_wait();
+}
+
 TASKIO_TEST_CASE(a_suspended_task_s_call_stack_is_its_coroutine_chain_innermost_first) {
   auto t = taskio::create_task(outer(), "nested");
   // not started yet: the one frame known, where it was created

@@ -44,6 +44,7 @@ namespace taskio::detail {
 
 class loop;
 class task_state_base;
+class watcher;
 
 class TASKIO_DECL wait_queue {
 public:
@@ -83,6 +84,10 @@ public:
   /// atomic on acquire and release): the graph shows it only while a
   /// pending task of the loop has both.
   void set_holder(const task_state_base* holder) noexcept;
+  /// The combinator whose results the parked waiters wait for
+  /// (as_completed's next()): the await graph shows them awaiting its
+  /// children that are not done yet. Null: none.
+  void set_awaited(const watcher* combinator) noexcept { awaited_ = combinator; }
   /// The label from now on (a barrier's condition says "Barrier").
   void set_label(const char* label) noexcept { label_ = label; }
 
@@ -96,6 +101,7 @@ private:
   const char* label_;
   const task_state_base* holder_ = nullptr;
   std::uint64_t holder_id_ = 0;
+  const watcher* awaited_ = nullptr;
   loop* loop_ = nullptr;
   intrusive_list<node> waiters_;
 };
