@@ -28,8 +28,6 @@ inline asio::awaitable<int> fail_after(std::chrono::nanoseconds d, std::string w
   throw std::runtime_error(what);
 }
 
-inline asio::awaitable<void> forever() { co_await taskio::sleep(1000h); }
-
 /// Tasks finishing after the given numbers of seconds, each with that
 /// number as its value.
 template <class... S>
@@ -39,13 +37,13 @@ std::vector<taskio::task<int>> tasks_after(S... seconds) {
   return ts;
 }
 
-/// An io_context run by `n` threads until destroyed.
+/// An io_context (concurrency hint 4 unless given) run by `n` threads until destroyed.
 struct threaded_loop {
-  asio::io_context io{4};
+  asio::io_context io;
   asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(io);
   std::vector<std::thread> threads;
 
-  explicit threaded_loop(int n) {
+  explicit threaded_loop(int n, int concurrency_hint = 4) : io(concurrency_hint) {
     for (int i = 0; i < n; ++i) threads.emplace_back([this] { io.run(); });
   }
   ~threaded_loop() {

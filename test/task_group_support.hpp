@@ -16,10 +16,7 @@
 
 namespace taskio_test::groups {
 
-inline asio::awaitable<int> value_after(std::chrono::nanoseconds d, int v) {
-  co_await taskio::sleep(d);
-  co_return v;
-}
+using taskio_test::value_after;  // test_support.hpp
 
 /// Sleeps for `d`, then throws std::runtime_error(what).
 inline asio::awaitable<void> fail_after(std::chrono::nanoseconds d, std::string what) {
@@ -27,7 +24,7 @@ inline asio::awaitable<void> fail_after(std::chrono::nanoseconds d, std::string 
   throw std::runtime_error(what);
 }
 
-inline asio::awaitable<void> forever() { co_await taskio::sleep(1000h); }
+using taskio_test::forever;  // test_support.hpp
 
 /// Throws std::runtime_error(what) when cancelled.
 inline asio::awaitable<void> fail_when_cancelled(std::string what) {

@@ -99,6 +99,20 @@ asio::awaitable<std::exception_ptr> catch_exception(asio::awaitable<T> a) {
   co_return nullptr;
 }
 
+/// How long a test waits, from another thread, for what must happen: never
+/// reached when things work; a hang fails with a message before CTest's
+/// timeout (300 s) kills the whole file.
+inline constexpr auto bound = std::chrono::seconds(120);
+
+/// Never returns (a sleep of 1,000 hours): cancel it.
+inline asio::awaitable<void> forever() { co_await taskio::sleep(1000h); }
+
+/// Sleeps for `d`, then returns `v`.
+inline asio::awaitable<int> value_after(std::chrono::nanoseconds d, int v) {
+  co_await taskio::sleep(d);
+  co_return v;
+}
+
 }  // namespace taskio_test
 
 /// A test case whose body is a coroutine run as main on a fresh

@@ -16,12 +16,6 @@ BOOST_TEST_DONT_PRINT_LOG_VALUE(std::optional<taskio::clock::time_point>)
 
 namespace taskio_test {
 
-/// Sleeps for `d`, then returns `v`.
-inline asio::awaitable<int> value_after(std::chrono::nanoseconds d, int v) {
-  co_await taskio::sleep(d);
-  co_return v;
-}
-
 /// The current task's cancellation count.
 inline int count() { return taskio::current_task().cancelling(); }
 

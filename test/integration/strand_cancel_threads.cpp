@@ -11,6 +11,7 @@
 // `thread`).
 #include <taskio.hpp>
 
+#include "../concurrency_support.hpp"  // threaded_loop
 #include "../test_support.hpp"
 
 #include <boost/asio/local/connect_pair.hpp>
@@ -34,22 +35,6 @@ unsigned env_or(const char* name, unsigned fallback) {
   const char* v = std::getenv(name);
   return v ? static_cast<unsigned>(std::strtoul(v, nullptr, 10)) : fallback;
 }
-
-/// An io_context (default concurrency hint) run by `n` threads until destroyed.
-struct threaded_loop {
-  asio::io_context io;
-  asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(io);
-  std::vector<std::thread> pool;
-
-  explicit threaded_loop(int n) {
-    for (int i = 0; i < n; ++i) pool.emplace_back([this] { io.run(); });
-  }
-  ~threaded_loop() {
-    work.reset();
-    io.stop();
-    for (auto& t : pool) t.join();
-  }
-};
 
 asio::awaitable<std::size_t> reader(stream& a, bool use_task) {
   char buf[64];
@@ -132,7 +117,7 @@ BOOST_AUTO_TEST_CASE(an_accepted_request_is_never_lost_on_a_strand_of_four_threa
   const unsigned rounds = env_or("TASKIO_STRAND_ITERATIONS", 200);
   BOOST_TEST_MESSAGE("seed " << seed << ", " << rounds << " rounds");
   std::mt19937 rng(seed);
-  threaded_loop loop(threads);
+  threaded_loop loop(threads, BOOST_ASIO_CONCURRENCY_HINT_DEFAULT);
   int lost = 0, data_first_rounds = 0;
   for (unsigned i = 0; i < rounds; ++i) {
     const bool data_first = rng() % 4 != 0;  // mostly the race; sometimes a real abort

@@ -34,7 +34,6 @@ using strand_type = asio::strand<asio::io_context::executor_type>;
 
 constexpr int jobs = 8;
 constexpr int iterations = 400;                   // per job, without TASKIO_STRAND_SECONDS
-constexpr auto bound = std::chrono::seconds(600);  // generous: never reached when things work
 
 long env_number(const char* name, long fallback) {
   const char* v = std::getenv(name);

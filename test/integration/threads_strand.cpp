@@ -25,7 +25,6 @@ namespace {
 constexpr int parents = 8;
 constexpr int children = 20;
 constexpr int victims = 5;
-constexpr auto bound = std::chrono::seconds(60);  // generous: never reached when things work
 
 /// Victims published by each parent, for its neighbour to cancel.
 class registry {

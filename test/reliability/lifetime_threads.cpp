@@ -18,7 +18,6 @@ using taskio::cancelled_error;
 
 namespace {
 
-constexpr auto bound = std::chrono::seconds(30);  // generous: never reached when things work
 
 /// Runs `fn` on a thread of its own and waits for it at most `bound`: a hang
 /// is reported as a failure, and the process ends there (the hung thread

@@ -56,8 +56,6 @@ std::exception_ptr outside_a_task(std::function<asio::awaitable<void>()> make) {
   return e;
 }
 
-asio::awaitable<void> forever() { co_await taskio::sleep(1000h); }
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(misuse)

@@ -5,14 +5,6 @@
 
 using namespace taskio_test;
 
-namespace {
-asio::awaitable<int> value_after(std::chrono::nanoseconds d, int v) {
-  co_await taskio::sleep(d);
-  co_return v;
-}
-asio::awaitable<void> forever() { co_await taskio::sleep(1000h); }
-}  // namespace
-
 BOOST_AUTO_TEST_SUITE(create_task)
 
 TASKIO_TEST_CASE(children_run_on_the_parent_executor) {

@@ -16,7 +16,6 @@ using namespace taskio_test;
 
 namespace {
 asio::awaitable<int> answer() { co_return 42; }
-asio::awaitable<void> forever() { co_await taskio::sleep(1000h); }
 
 /// True when SIGINT is ignored in this process (started by nohup-like tools
 /// or as a background job of a non-interactive shell): taskio then leaves it

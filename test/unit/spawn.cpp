@@ -31,15 +31,6 @@ taskio::task<std::string> spawn_capturing(std::weak_ptr<int>& watch) {
   });
 }
 
-asio::awaitable<int> value_after(taskio::clock::duration d, int v) {
-  co_await taskio::sleep(d);
-  co_return v;
-}
-
-asio::awaitable<void> forever() {
-  co_await taskio::sleep(std::chrono::hours(24 * 365));
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(spawn)

@@ -13,13 +13,6 @@ using taskio::cancelled_error;
 
 namespace {
 
-asio::awaitable<int> value_after(std::chrono::nanoseconds d, int v) {
-  co_await taskio::sleep(d);
-  co_return v;
-}
-
-asio::awaitable<void> forever() { co_await taskio::sleep(1000h); }
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(task)

@@ -15,7 +15,6 @@ namespace {
 
 asio::awaitable<int> await_future(taskio::future<int> f) { co_return co_await f.async_wait(); }
 
-constexpr auto bound = std::chrono::seconds(30);  // generous: never reached when things work
 
 }  // namespace
 
