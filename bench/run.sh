@@ -1,9 +1,7 @@
 #!/usr/bin/env bash
 # bench/run.sh: builds and runs taskio's task micro-benchmarks (each figure
-# beside its plain-Asio equivalent) and writes doc/benchmarks.md. Then it
-# runs bench/primitives_bench.cpp (locks, queues, semaphores against
-# asio::experimental::channel): raw lines in $OUT/primitives.txt, ratios
-# copied by hand into doc/benchmarks.md's "Synchronization primitives".
+# beside its plain-Asio equivalent: tasks, resumption, context switching,
+# the synchronization primitives and queue) and writes doc/benchmarks.md.
 #
 #   bench/run.sh            # full run, about 10 minutes on 2 busy cores
 #   QUICK=1 bench/run.sh    # smoke run, about 1-2 minutes: N / 10, 3 samples;
@@ -93,12 +91,9 @@ for src in "$HERE/task_bench.cpp" "$HERE"/task_bench/*.cpp; do
   compile -c "$src" -o "${bench_objs[-1]}"
   compile -DBENCH_COUNT_ALLOCS -c "$src" -o "${alloc_objs[-1]}"
 done
-rm -f "$BUILD_DIR/primitives_bench.o"
-compile -c "$HERE/primitives_bench.cpp" -o "$BUILD_DIR/primitives_bench.o"
 wait_compiles
 "$CXX" -o "$BUILD_DIR/task_bench" "${bench_objs[@]}" "${objs[@]}" "${LIBS[@]}"
 "$CXX" -o "$BUILD_DIR/task_bench_allocs" "${alloc_objs[@]}" "${objs[@]}" "${LIBS[@]}"
-"$CXX" -o "$BUILD_DIR/primitives_bench" "$BUILD_DIR/primitives_bench.o" "${objs[@]}" "${LIBS[@]}"
 
 # --- run --------------------------------------------------------------------
 PIN=()
@@ -133,10 +128,6 @@ ALLOC_ARGS=()
 [[ -n $ONLY ]] && ALLOC_ARGS+=(--only "$ONLY")
 "${PIN[@]}" "$BUILD_DIR/task_bench_allocs" --reps 1 "${ALLOC_ARGS[@]}" | tee "$OUT/allocs.txt"
 raws+=("$OUT/allocs.txt")
-log "primitives_bench ..."
-PRIM_ARGS=(--reps "$REPS")
-[[ $QUICK == 1 ]] && PRIM_ARGS+=(--quick)
-"${PIN[@]}" "$BUILD_DIR/primitives_bench" "${PRIM_ARGS[@]}" | tee "$OUT/primitives.txt"
 
 # --- summarize ----------------------------------------------------------------
 {

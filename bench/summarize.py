@@ -28,6 +28,26 @@ ROWS = [
      "create+await"),
     ("(same, Asio baseline with its reactor running)", "taskio_create_await", "asio_create_await_reactor", None,
      None, None),
+    ("create + await of a task that completes at once, eager start", "taskio_eager", "asio_eager", None, None,
+     None),
+    ("(same, lazy: the first step scheduled)", "taskio_eager_lazy", "asio_eager", None, None, None),
+    ("(eager / lazy, same run)", "taskio_eager_vs_lazy", "", None, None, None),
+    ("resumption: a coroutine resuming from `co_await asio::post(use_awaitable)`", "taskio_resume_1m",
+     "asio_resume_1m", 1.05, None, "resumption"),
+    ("(the step hook's price per resumption: taskio - Asio)", "taskio_resume_step_hook_1m", "", None, None, None),
+    ("context switching: the same with a context variable set in the task, read per step", "taskio_context_switch_1m",
+     "asio_context_switch_1m", 1.2, None, "context switching"),
+    ("(same, against the task without a variable)", "taskio_context_switch_1m", "taskio_context_switch_unset_1m",
+     None, None, None),
+    ("(set + reset of the variable around each await)", "taskio_context_set_each_1m", "asio_context_switch_1m",
+     None, None, None),
+    ("lock, uncontended acquire + release", "taskio_lock_uncontended_1m", None, 1.2, None, "lock uncontended"),
+    ("lock handed over between 2 tasks (acquire, yield, release)", "taskio_lock_handoff_100k", None, 1.2, None,
+     "lock handoff"),
+    ("semaphore, 16 tasks on 4 slots (acquire, yield, release)", "taskio_semaphore_100k", None, 1.2, None,
+     "semaphore"),
+    ("queue ping-pong between 2 tasks, per round trip", "taskio_queue_pingpong_100k", None, 1.2, None,
+     "queue ping-pong"),
     ("spawn 1M tasks + join all (task_group)", "taskio_spawn_join_group_1m", None, 1.10, None, "spawn+join 1M"),
     ("spawn 1M tasks + join all (await each)", "taskio_spawn_join_await_1m", None, 1.10, None,
      "spawn+join 1M (await)"),
@@ -61,6 +81,10 @@ ROWS = [
     ("memory per parked task at 10^6 timeouts, RSS growth", "taskio_timeouts_1m_parked_rss",
      "asio_timeouts_1m_parked_rss", None, None, None),
     ("allocations per create + await", "taskio_create_await_allocs", None, None, None, None),
+    ("allocations per eager create + await", "taskio_eager_allocs", None, None, None, None),
+    ("allocations per resumption", "taskio_resume_allocs", None, None, None, None),
+    ("allocations per lock handoff", "taskio_lock_handoff_allocs", None, None, None, None),
+    ("allocations per queue round trip", "taskio_queue_pingpong_allocs", None, None, None, None),
     ("allocations per spawned + joined task (task_group)", "taskio_spawn_join_group_allocs", None, None, None,
      None),
     ("allocations per spawned + joined task (done callbacks)", "taskio_spawn_join_allocs", None, None, None, None),
@@ -118,7 +142,7 @@ def parse(paths):
 
 
 def fmt(v, unit):
-    if unit in ("allocs/task",):
+    if unit in ("allocs/task", "x"):
         return f"{v:.2f}"
     if v >= 100:
         return f"{v:,.0f}"
@@ -135,9 +159,10 @@ def baseline_label(a_id, t_id):
     """How the baseline differs from the taskio figure's obvious one, if it does."""
     if a_id.startswith("taskio_"):
         return f" `{a_id}`"
-    for tag in ("_pg", "_counter"):
+    names = {"_pg": "parallel_group", "_counter": "counter", "_channel": "channel", "_waitq": "waiter queue"}
+    for tag, name in names.items():
         if tag + "_" in a_id + "_":
-            return " (parallel_group)" if tag == "_pg" else " (counter)"
+            return f" ({name})"
     return ""
 
 
@@ -147,6 +172,8 @@ def evaluate(figs, row, suffix=""):
     t = figs.get(t_id + suffix)
     if not t:
         return None
+    if a_id == "":  # derived (the step hook's price, eager / lazy): the value alone
+        return t, None, "", None, ""
     a_id = (a_id + suffix) if a_id else t.get("ratio_vs")
     a = figs.get(a_id) if a_id else None
     if not a:
@@ -175,6 +202,9 @@ def table(figs, rows, suffix="", with_elsewhere=False):
             continue
         t, a, a_id, ratio, verdict = r
         label, target, extra = row[0], row[3], row[4]
+        if a is None:
+            out.append(f"| {label} | {t['unit']} | {fmt(t['value'], t['unit'])} | | | | |")
+            continue
         tgt = ""
         if target is not None:
             tgt = f"<= {target:.2f}x" + (f" and {extra[0]}" if extra else "")
@@ -307,6 +337,12 @@ What is compared:
 | figure | taskio | plain Asio |
 |---|---|---|
 | create + await | `auto t = create_task(child(i)); co_await t.async_wait();` | `co_await co_spawn(ex, child(i), use_awaitable)` |
+| eager create + await | `create_task(child(i), {{.eager_start = true}})` (the first step runs inside create_task), then `co_await t.async_wait()`; lazy: `.eager_start = false` | `co_await co_spawn(ex, child(i), use_awaitable)` |
+| resumption | the main task, N x `co_await asio::post(use_awaitable)` (each resumption through the task's executor and step hook); the hook's price = the difference of the medians | a co_spawned coroutine doing the same |
+| context switching | the same task after `request_id.set(42)` (a `context_var<int>`), reading `request_id.get()` after each resumption: every step switches to the task's non-empty context; compared also with the same task without the set, and with `set` + `reset` around each await | the request kept in the coroutine's frame, published in a thread-local pointer around each resumption (saved, set, read, restored) |
+| lock, uncontended | N x (`co_await l.acquire(); l.release();`) on a free `taskio::lock` | the faster of: (channel) a `channel<void(error_code)>` of capacity 1 holding one token (acquire = `async_receive`, release = `try_send`); (waiter queue) a hand-written counter + FIFO of `any_completion_handler`s, release posts the first waiter's handler |
+| lock handoff / semaphore | 2 tasks on a `taskio::lock` / 16 tasks on a `taskio::semaphore(4)`, each N/tasks x (acquire; `co_await asio::post(use_awaitable)`; release) | the same two equivalents with 1 / 4 slots, co_spawned coroutines |
+| queue ping-pong | an int round trip between two tasks over two `taskio::queue<int>` (put; get) | two `experimental::channel<void(error_code, int)>` of capacity 1 |
 | spawn + join (task_group) | `async_with(task_group{{}}, ...)` whose body calls `tg.create_task(child(i))` N times; the sum read from the handles after the group exited | (same baseline) |
 | spawn + join (done callbacks) | `create_task(child(i)).add_done_callback(count)`; main awaits a `taskio::future<void>` set by the last | `co_spawn(ex, child(i), count)` (completion handler), main waits on a steady_timer latch |
 | spawn + join (await each) | create all, then `co_await t.async_wait()` on each in turn | (same baseline) |

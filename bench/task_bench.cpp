@@ -21,6 +21,11 @@
 //   cancel         cancel N parked tasks, until all are done
 //   group_ready    N trivial children joined by gather / a task_group
 //   group_sleep    the same with children sleeping 10 ms
+//   eager          create_await of a task that completes at once: eager, lazy
+//   resume         one coroutine resuming N times from asio::post; the step hook's price
+//   context_switch the same with a context variable set (and read) in the task
+//   lock_uncontended, lock_handoff, semaphore, queue_pingpong
+//                  the primitives beside hand-written Asio equivalents
 //   timeouts       N sleeps inside timeout scopes, all cancelled; scaling
 // (each file in task_bench/ says exactly what both sides do).
 //
@@ -34,8 +39,9 @@
 // Files: this one is the command line and the order of the figures;
 // task_bench/harness.hpp(.cpp) the measurement, the sample processes and the
 // output lines; task_bench/<figure>.cpp one figure each (its sides and
-// sizes): create_await, spawn_join, mem, cancel, groups (group_ready,
-// group_sleep), timeouts.
+// sizes): create_await, eager, resume, context_switch, spawn_join, mem,
+// cancel, groups (group_ready, group_sleep), primitives (lock_uncontended,
+// lock_handoff, semaphore, queue_pingpong), timeouts.
 //
 // usage: task_bench [--quick] [--reps R] [--scale X] [--only SUBSTR] [--cold] [--verbose]
 //        task_bench --sample KEY N [--warmup]     (one sample; used internally)
@@ -50,14 +56,16 @@
 #include <vector>
 
 namespace bench {
-extern const figure_def create_await, spawn_join, mem, cancel, groups, timeouts;
+extern const figure_def create_await, eager, resume, context_switch, spawn_join, mem, cancel, groups, primitives,
+    timeouts;
 }  // namespace bench
 
 namespace {
 
 /// Every figure, in output order.
-const std::vector<const bench::figure_def*> figures{&bench::create_await, &bench::spawn_join, &bench::mem,
-                                                    &bench::cancel,       &bench::groups,     &bench::timeouts};
+const std::vector<const bench::figure_def*> figures{
+    &bench::create_await, &bench::eager,  &bench::resume,     &bench::context_switch, &bench::spawn_join,
+    &bench::mem,          &bench::cancel, &bench::groups,     &bench::primitives,     &bench::timeouts};
 
 [[noreturn]] void usage() {
   std::fprintf(stderr,
@@ -66,7 +74,8 @@ const std::vector<const bench::figure_def*> figures{&bench::create_await, &bench
                "  --reps R   samples per figure and side (default 5; 1 in the allocation-counting build)\n"
                "  --scale X  multiply every N by X (names carry the N used: spawn_join_100k, ...)\n"
                "  --only S   run only the figures whose id or side contains S (create_await, spawn_join_1m,\n"
-               "             mem, cancel, group_ready, gather, task_group, timeouts, ...)\n"
+               "             mem, cancel, group_ready, gather, task_group, eager, resume, context_switch,\n"
+               "             lock, semaphore, queue, timeouts, ...)\n"
                "  --cold     no warm-up run in the sample process (names get '_cold')\n"
                "  --verbose  also print every sample ('# sample ...')\n");
   std::exit(64);
