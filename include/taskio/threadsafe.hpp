@@ -58,11 +58,11 @@ namespace detail {
 
 /// The non-template part of a concurrent_future's state. Every member is
 /// guarded by the mutex.
-class TASKIO_DECL concurrent_state_base {
+class TASKIO_DECL concurrent_state_base : public gate_entry {
 public:
   using duration = std::chrono::steady_clock::duration;
 
-  virtual ~concurrent_state_base();
+  ~concurrent_state_base() override;
 
   bool done() const;
   bool cancelled() const;
@@ -82,7 +82,7 @@ public:
   void bind(const boost::asio::any_io_executor& ex, const std::shared_ptr<concurrent_state_base>& self);
   /// The loop closed before the task finished (loop_gate::close): a pending
   /// future fails with std::runtime_error "Event loop is closed".
-  void fail_closed();
+  void fail_closed() override;
   /// Creating the task failed: the future fails with `e`, which is logged.
   void fail_to_start(std::exception_ptr e);
   /// False when the future was cancelled before the task could be created.
