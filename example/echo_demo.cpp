@@ -14,7 +14,6 @@
 #include "common/command_line.hpp"
 #include "common/console_log.hpp"
 #include "echo/load_client.hpp"
-#include "echo/loop_thread.hpp"
 #include "echo/server.hpp"
 
 #include <taskio.hpp>
@@ -60,7 +59,7 @@ asio::awaitable<void> shut_down(taskio::task<void> server, const echo::server_st
 }
 
 asio::awaitable<void> demo(const echo::load_options& load) {
-  echo::loop_thread server_loop;
+  taskio::loop_thread server_loop;
   tcp::acceptor acceptor = echo::listen(server_loop.get_executor(), {asio::ip::address_v4::loopback(), 0});
   const tcp::endpoint address = acceptor.local_endpoint();
   const echo::options options;  // the defaults

@@ -4,7 +4,7 @@
 // Distributed under the Boost Software License, Version 1.0.
 //
 // Past one core: one event loop per core. Each loop is an io_context run by
-// its own thread (echo::loop_thread, a taskio::runner), with its own
+// its own thread (taskio::loop_thread), with its own
 // listening socket on the same port (SO_REUSEPORT: the kernel spreads new
 // connections across them) and its own copy of the echo service. The loops
 // share nothing: no locks, no cross-thread wake-ups on the hot path, and

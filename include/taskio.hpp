@@ -27,6 +27,7 @@
 #include <taskio/introspection.hpp>
 #include <taskio/lock.hpp>
 #include <taskio/loop_callbacks.hpp>
+#include <taskio/loop_thread.hpp>
 #include <taskio/outcome.hpp>
 #include <taskio/queue.hpp>
 #include <taskio/run.hpp>

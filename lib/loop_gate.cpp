@@ -5,8 +5,6 @@
 
 #include <taskio/detail/loop_gate.hpp>
 
-#include <taskio/threadsafe.hpp>
-
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -19,13 +17,13 @@ namespace {
 }
 }  // namespace
 
-void loop_gate::enter(const std::shared_ptr<concurrent_state_base>& s, const char* who) {
+void loop_gate::enter(const std::shared_ptr<gate_entry>& s, const char* who) {
   std::lock_guard lock(mutex_);
   if (closed_) throw_closed(who);
   pending_.emplace(s.get(), s);
 }
 
-void loop_gate::leave(const concurrent_state_base* s) noexcept {
+void loop_gate::leave(const gate_entry* s) noexcept {
   std::lock_guard lock(mutex_);
   pending_.erase(s);
 }
@@ -40,7 +38,7 @@ void loop_gate::check_open(const char* who) const {
 }
 
 void loop_gate::close() {
-  std::vector<std::shared_ptr<concurrent_state_base>> failing;
+  std::vector<std::shared_ptr<gate_entry>> failing;
   {
     std::lock_guard lock(mutex_);
     closed_ = true;

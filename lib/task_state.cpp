@@ -11,8 +11,6 @@
 #include "driver.hpp"
 #include "log_record.hpp"
 #include <taskio/detail/call_stack.hpp>
-#include <taskio/task.hpp>
-#include <taskio/this_task.hpp>
 
 #include <boost/asio/detail/scheduler.hpp>
 #include <boost/asio/error.hpp>
@@ -314,65 +312,3 @@ void task_state_base::finish_exception(std::exception_ptr e) {
 }
 
 }  // namespace taskio::detail
-
-// ---------------------------------------------------------------------------
-// public handles and introspection
-
-namespace taskio {
-
-detail::task_state_base* task_ref::state() const {
-  if (!s_) throw std::logic_error("taskio::task: empty task handle");
-  return s_.get();
-}
-
-bool task_ref::cancel(std::string msg) const {
-  state()->check_thread("taskio::task::cancel");
-  return state()->cancel(std::move(msg));
-}
-
-void task_ref::cancel_threadsafe(std::string msg) const {
-  boost::asio::post(state()->inner().get(), [s = s_, msg = std::move(msg)]() mutable { s->cancel(std::move(msg)); });
-}
-
-bool task_ref::cancelled() const { return state()->cancelled(); }
-bool task_ref::done() const { return state()->done(); }
-std::exception_ptr task_ref::exception() const { return state()->exception("taskio::task::exception"); }
-int task_ref::uncancel() const {
-  state()->check_thread("taskio::task::uncancel");
-  return state()->uncancel();
-}
-int task_ref::cancelling() const { return state()->cancelling(); }
-std::string task_ref::get_name() const { return state()->name(); }
-taskio::context task_ref::get_context() const {
-  return detail::access::make<taskio::context>(state()->context());
-}
-void task_ref::set_name(std::string name) const { state()->set_name(std::move(name)); }
-std::size_t task_ref::remove_done_callback(callback_id id) const { return state()->remove_done_callback(id); }
-std::vector<frame_info> task_ref::get_stack(std::optional<std::size_t> limit) const {
-  return state()->stack(limit);
-}
-void task_ref::print_stack(std::ostream& os, std::optional<std::size_t> limit) const {
-  state()->print_stack(os, limit);
-}
-std::string task_ref::repr() const { return s_ ? s_->repr() : "<Task none>"; }
-
-std::ostream& operator<<(std::ostream& os, const task_ref& t) { return os << t.repr(); }
-
-task_ref current_task() {
-  detail::running_loop("taskio::current_task");
-  detail::task_state_base* t = detail::thread_state::current_task();
-  return t && t->own_chain_running() ? detail::access::make<task_ref>(t) : task_ref();
-}
-
-std::vector<task_ref> all_tasks() {
-  auto pending = detail::running_loop("taskio::all_tasks").pending_tasks();
-  std::vector<task_ref> out;
-  out.reserve(pending.size());
-  for (detail::task_state_base* t : pending) {
-    out.push_back(detail::access::make<task_ref>(t));
-    t->release();
-  }
-  return out;
-}
-
-}  // namespace taskio

@@ -7,10 +7,10 @@
 
 #include "echo/connection_limit.hpp"
 #include "echo/log.hpp"
-#include "echo/loop_thread.hpp"
 
 #include <taskio/async_with.hpp>
 #include <taskio/exceptions.hpp>
+#include <taskio/loop_thread.hpp>
 #include <taskio/sleep.hpp>
 #include <taskio/task_group.hpp>
 #include <taskio/use_task.hpp>
@@ -98,7 +98,7 @@ asio::awaitable<void> serve(tcp::acceptor acceptor, const options& opts, server_
 
 asio::awaitable<void> serve_on_threads(tcp::acceptor acceptor, const options& opts, std::vector<server_stats>& stats) {
   const tcp::endpoint local = acceptor.local_endpoint();
-  std::vector<loop_thread> loops(stats.size() - 1);
+  std::vector<taskio::loop_thread> loops(stats.size() - 1);
   co_await taskio::async_with(taskio::task_group{}, [&](taskio::task_group& group) -> asio::awaitable<void> {
     for (std::size_t i = 0; i < loops.size(); ++i) {
       tcp::acceptor other = listen(loops[i].get_executor(), local, true);

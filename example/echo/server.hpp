@@ -55,7 +55,7 @@ tcp::acceptor listen(const asio::any_io_executor& ex, const tcp::endpoint& ep, b
 asio::awaitable<void> serve(tcp::acceptor acceptor, const options& opts, server_stats& stats);
 
 /// serve() on stats.size() loops: the caller's loop serves `acceptor`,
-/// each other loop (a loop_thread) a new acceptor on the same address. With
+/// each other loop (a taskio::loop_thread) a new acceptor on the same address. With
 /// more than one loop, `acceptor` must come from listen(..., true).
 ///
 /// Cancellation: as serve(), on every loop at once.

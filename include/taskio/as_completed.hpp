@@ -99,10 +99,7 @@ public:
 
   /// The next result in completion order (see the header comment).
   /// std::logic_error if has_next() is false.
-  boost::asio::awaitable<value_type> next() {
-    st_->hand_out();
-    return take(st_);
-  }
+  boost::asio::awaitable<value_type> next();
 
   /// An input iterator: each position yields one next(); dereferencing a
   /// position twice is a std::logic_error.
@@ -114,12 +111,7 @@ public:
 
     iterator() noexcept = default;
     explicit iterator(as_completed_range* r) noexcept : r_(r) {}
-    value_type operator*() const {
-      if (taken_)
-        throw std::logic_error("taskio::as_completed: this position was already dereferenced (its result is awaited once)");
-      taken_ = true;
-      return r_->next();
-    }
+    value_type operator*() const;
     iterator& operator++() noexcept {
       taken_ = false;
       return *this;
@@ -138,12 +130,7 @@ public:
 private:
   friend struct detail::access;
   explicit as_completed_range(detail::ref_ptr<detail::as_completed_state> st) noexcept : st_(std::move(st)) {}
-  static boost::asio::awaitable<value_type> take(detail::ref_ptr<detail::as_completed_state> st) {
-    const std::size_t i = co_await detail::as_completed_state::take(st);
-    if (i == detail::as_completed_state::timed_out)
-      throw timeout_error("taskio::as_completed: the timeout passed before this result was ready");
-    co_return detail::handle_traits<Handle>::from_state(st->child(i)).result();
-  }
+  static boost::asio::awaitable<value_type> take(detail::ref_ptr<detail::as_completed_state> st);
 
   detail::ref_ptr<detail::as_completed_state> st_;
 };
@@ -157,7 +144,35 @@ private:
 /// std::chrono::duration; negative: zero, see any_delay) or a child of
 /// another loop.
 template <detail::awaitable_range R>
-auto as_completed(R&& range, std::optional<any_delay> timeout = {}) {
+auto as_completed(R&& range, std::optional<any_delay> timeout = {});
+
+// ---- implementation ----
+
+template <class Handle>
+boost::asio::awaitable<typename as_completed_range<Handle>::value_type> as_completed_range<Handle>::next() {
+  st_->hand_out();
+  return take(st_);
+}
+
+template <class Handle>
+typename as_completed_range<Handle>::iterator::value_type as_completed_range<Handle>::iterator::operator*() const {
+  if (taken_)
+    throw std::logic_error("taskio::as_completed: this position was already dereferenced (its result is awaited once)");
+  taken_ = true;
+  return r_->next();
+}
+
+template <class Handle>
+boost::asio::awaitable<typename as_completed_range<Handle>::value_type> as_completed_range<Handle>::take(
+    detail::ref_ptr<detail::as_completed_state> st) {
+  const std::size_t i = co_await detail::as_completed_state::take(st);
+  if (i == detail::as_completed_state::timed_out)
+    throw timeout_error("taskio::as_completed: the timeout passed before this result was ready");
+  co_return detail::handle_traits<Handle>::from_state(st->child(i)).result();
+}
+
+template <detail::awaitable_range R>
+auto as_completed(R&& range, std::optional<any_delay> timeout) {
   auto hs = detail::ensure_futures(std::forward<R>(range));
   return detail::access::make<as_completed_range<typename decltype(hs)::value_type>>(
       new detail::as_completed_state(detail::states_of(hs), timeout));

@@ -53,6 +53,15 @@ concept async_context_manager = requires(CM& cm, std::exception_ptr e) {
   { cm.aexit(e) } -> std::same_as<boost::asio::awaitable<bool>>;
 };
 
+/// Enters `cm`, runs `body(cm)` (which returns an asio::awaitable<R>), exits
+/// `cm` with the outcome; returns the body's value.
+template <class CM, class F>
+  requires async_context_manager<std::remove_cvref_t<CM>> &&
+           is_awaitable_v<std::invoke_result_t<F&, std::remove_cvref_t<CM>&>>
+auto async_with(CM&& cm, F body);
+
+// ---- implementation ----
+
 namespace detail {
 
 template <class CM, class F>
@@ -95,8 +104,6 @@ boost::asio::awaitable<async_with_result_t<CM, F>> async_with_frame(CM cm, F bod
 
 }  // namespace detail
 
-/// Enters `cm`, runs `body(cm)` (which returns an asio::awaitable<R>), exits
-/// `cm` with the outcome; returns the body's value.
 template <class CM, class F>
   requires async_context_manager<std::remove_cvref_t<CM>> &&
            is_awaitable_v<std::invoke_result_t<F&, std::remove_cvref_t<CM>&>>

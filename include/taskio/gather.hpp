@@ -81,6 +81,42 @@ using gather_value_t = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
 
 namespace detail {
 
+/// A range gather accepts: of tasks, of futures, or an rvalue range of awaitables.
+template <class R>
+concept awaitable_range = std::ranges::input_range<R> && !is_awaitable_v<R> &&
+                          is_awaitable_v<std::ranges::range_value_t<std::remove_cvref_t<R>>>;
+}  // namespace detail
+
+/// Runs the awaitables concurrently; their results in argument order.
+///
+/// Cancellation: a cancellation point; see the header comment (cancelling
+/// the awaiting task cancels every unfinished child).
+/// Exceptions: the first child failure (exception or cancelled_error), at
+/// once; std::runtime_error "no running event loop" (at the call) outside a
+/// loop; std::invalid_argument if a child belongs to another loop.
+template <class... A>
+  requires(is_awaitable_v<A> && ...)
+auto gather(A&&... aws);
+
+/// The same, collecting every child's outcome<T> instead of failing (a
+/// cancellation of the gather itself still raises cancelled_error).
+template <class... A>
+  requires(is_awaitable_v<A> && ...)
+auto gather(return_exceptions_t, A&&... aws);
+
+/// gather over a range (std::vector<task<T>>, a range of futures, or an
+/// rvalue range of asio::awaitable<T>): an asio::awaitable<std::vector<T>>.
+template <detail::awaitable_range R>
+auto gather(R&& range);
+
+/// The range form with return_exceptions: std::vector<outcome<T>>.
+template <detail::awaitable_range R>
+auto gather(return_exceptions_t, R&& range);
+
+// ---- implementation ----
+
+namespace detail {
+
 /// gather's state: the "gathering future" whose cancel() cancels the
 /// children (asyncio's _GatheringFuture).
 class TASKIO_DECL gather_state final : public watcher {
@@ -166,41 +202,25 @@ auto gather_range(R&& range) {
   return gather_vector<Outcomes>(std::move(st), std::move(hs));
 }
 
-template <class R>
-concept awaitable_range = std::ranges::input_range<R> && !is_awaitable_v<R> &&
-                          is_awaitable_v<std::ranges::range_value_t<std::remove_cvref_t<R>>>;
-
 }  // namespace detail
 
-/// Runs the awaitables concurrently; their results in argument order.
-///
-/// Cancellation: a cancellation point; see the header comment (cancelling
-/// the awaiting task cancels every unfinished child).
-/// Exceptions: the first child failure (exception or cancelled_error), at
-/// once; std::runtime_error "no running event loop" (at the call) outside a
-/// loop; std::invalid_argument if a child belongs to another loop.
 template <class... A>
   requires(is_awaitable_v<A> && ...)
 auto gather(A&&... aws) {
   return detail::gather_args<false>(std::forward<A>(aws)...);
 }
 
-/// The same, collecting every child's outcome<T> instead of failing (a
-/// cancellation of the gather itself still raises cancelled_error).
 template <class... A>
   requires(is_awaitable_v<A> && ...)
 auto gather(return_exceptions_t, A&&... aws) {
   return detail::gather_args<true>(std::forward<A>(aws)...);
 }
 
-/// gather over a range (std::vector<task<T>>, a range of futures, or an
-/// rvalue range of asio::awaitable<T>): an asio::awaitable<std::vector<T>>.
 template <detail::awaitable_range R>
 auto gather(R&& range) {
   return detail::gather_range<false>(std::forward<R>(range));
 }
 
-/// The range form with return_exceptions: std::vector<outcome<T>>.
 template <detail::awaitable_range R>
 auto gather(return_exceptions_t, R&& range) {
   return detail::gather_range<true>(std::forward<R>(range));

@@ -44,6 +44,20 @@
 
 namespace taskio {
 
+/// Waits for `aw` without letting the awaiter's cancellation reach it.
+/// Returns its value, or rethrows its exception.
+///
+/// Cancellation: see the header comment.
+/// Exceptions: `aw`'s exception; cancelled_error; std::runtime_error "no
+/// running event loop" when `aw` is an asio::awaitable and no loop runs;
+/// std::runtime_error "taskio::shield should be used inside a task" when
+/// awaited from a plain coroutine (the inner work runs on).
+template <class A>
+  requires awaitable_like<A>
+boost::asio::awaitable<awaitable_result_t<A>> shield(A aw);
+
+// ---- implementation ----
+
 namespace detail {
 
 /// The debug record saying that `inner` failed with `e` after its awaiter
@@ -89,14 +103,6 @@ boost::asio::awaitable<awaitable_result_t<F>> shield_wait(F inner) {
 
 }  // namespace detail
 
-/// Waits for `aw` without letting the awaiter's cancellation reach it.
-/// Returns its value, or rethrows its exception.
-///
-/// Cancellation: see the header comment.
-/// Exceptions: `aw`'s exception; cancelled_error; std::runtime_error "no
-/// running event loop" when `aw` is an asio::awaitable and no loop runs;
-/// std::runtime_error "taskio::shield should be used inside a task" when
-/// awaited from a plain coroutine (the inner work runs on).
 template <class A>
   requires awaitable_like<A>
 boost::asio::awaitable<awaitable_result_t<A>> shield(A aw) {

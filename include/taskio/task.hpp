@@ -74,11 +74,7 @@ public:
   /// once, if it already is), in a copy of the context current now. Returns
   /// an id for remove_done_callback.
   template <class F>
-  callback_id add_done_callback(F f) const {
-    return state()->add_done_callback(detail::bind_context_copy([f = std::move(f)](detail::future_state_base& s) mutable {
-      f(detail::access::make<task_ref>(static_cast<detail::task_state_base*>(&s)));
-    }));
-  }
+  callback_id add_done_callback(F f) const;
   /// Unregisters a callback not yet scheduled; returns how many were removed.
   std::size_t remove_done_callback(callback_id id) const;
 
@@ -122,11 +118,7 @@ public:
   /// gather or shield that consumes the task); any later retrieval throws
   /// invalid_state_error ("the move-only result was already taken"), never
   /// a moved-from object.
-  T result() const {
-    auto* s = state();
-    s->check_result("taskio::task::result");
-    if constexpr (!std::is_void_v<T>) return s->take_value("taskio::task::result");
-  }
+  T result() const;
 
   /// Waits for the task to finish: any Asio completion token with signature
   /// void(std::exception_ptr, T) (void(std::exception_ptr) for void; for a T
@@ -143,25 +135,48 @@ public:
   /// and is not a cancellation point. Awaiting a task from itself fails with
   /// std::runtime_error "Task cannot await on itself".
   template <class CompletionToken = boost::asio::use_awaitable_t<>>
-  auto async_wait(CompletionToken&& token = {}) const {
-    return detail::async_wait<T>(detail::ref_ptr<detail::task_state<T>>(state()),
-                                 std::forward<CompletionToken>(token));
-  }
+  auto async_wait(CompletionToken&& token = {}) const;
 
   /// Schedules f(const task<T>&) once the task is done, in a copy of the
   /// context current now.
   template <class F>
-  callback_id add_done_callback(F f) const {
-    return state()->add_done_callback(detail::bind_context_copy([f = std::move(f)](detail::future_state_base& s) mutable {
-      f(detail::access::make<task<T>>(static_cast<detail::task_state<T>*>(&s)));
-    }));
-  }
+  callback_id add_done_callback(F f) const;
 
 private:
   friend struct detail::access;
   explicit task(detail::ref_ptr<detail::task_state<T>> s) noexcept : task_ref(std::move(s)) {}
   detail::task_state<T>* state() const { return static_cast<detail::task_state<T>*>(task_ref::state()); }
 };
+
+// ---- implementation ----
+
+template <class F>
+callback_id task_ref::add_done_callback(F f) const {
+  return state()->add_done_callback(detail::bind_context_copy([f = std::move(f)](detail::future_state_base& s) mutable {
+    f(detail::access::make<task_ref>(static_cast<detail::task_state_base*>(&s)));
+  }));
+}
+
+template <class T>
+T task<T>::result() const {
+  auto* s = state();
+  s->check_result("taskio::task::result");
+  if constexpr (!std::is_void_v<T>) return s->take_value("taskio::task::result");
+}
+
+template <class T>
+template <class CompletionToken>
+auto task<T>::async_wait(CompletionToken&& token) const {
+  return detail::async_wait<T>(detail::ref_ptr<detail::task_state<T>>(state()), std::forward<CompletionToken>(token));
+}
+
+template <class T>
+template <class F>
+callback_id task<T>::add_done_callback(F f) const {
+  return state()->add_done_callback(detail::bind_context_copy([f = std::move(f)](detail::future_state_base& s) mutable {
+    f(detail::access::make<task<T>>(static_cast<detail::task_state<T>*>(&s)));
+  }));
+}
 
 }  // namespace taskio
 

@@ -55,14 +55,89 @@
 namespace taskio {
 
 namespace detail {
+template <class T>
+class concurrent_state;
+}  // namespace detail
+
+/// asyncio's concurrent future of a task created by run_coroutine_threadsafe
+/// (Python's concurrent.futures.Future). A copyable, thread-safe handle.
+template <class T>
+class concurrent_future {
+public:
+  using value_type = T;
+  using duration = std::chrono::steady_clock::duration;
+
+  concurrent_future() noexcept = default;
+
+  /// True for a future returned by run_coroutine_threadsafe.
+  bool valid() const noexcept { return static_cast<bool>(s_); }
+
+  /// Blocks until the task is done; its value, or its exception rethrown.
+  /// Exceptions: timeout_error once `timeout` passed (the task goes on; it
+  /// is NOT cancelled); cancelled_error if the task or this future was
+  /// cancelled; std::runtime_error when called on a thread running the
+  /// target loop; std::logic_error on an empty future.
+  /// A copyable value is copied to every caller; a move-only one is moved
+  /// out by the first result() and later calls throw invalid_state_error.
+  T result(std::optional<duration> timeout = {}) const { return state()->result(timeout); }
+
+  /// Blocks like result(); the task's exception, or null if it succeeded.
+  /// cancelled_error if cancelled.
+  std::exception_ptr exception(std::optional<duration> timeout = {}) const {
+    return state()->wait(timeout, "taskio::concurrent_future::exception");
+  }
+
+  /// If not done: marks the future cancelled at once (result() raises
+  /// cancelled_error) and schedules task.cancel() on the task's executor
+  /// (the task then unwinds as any cancelled task). False if already done.
+  bool cancel() const { return state()->cancel(); }
+  bool done() const { return state()->done(); }
+  bool cancelled() const { return state()->cancelled(); }
+
+private:
+  friend struct detail::access;
+  explicit concurrent_future(std::shared_ptr<detail::concurrent_state<T>> s) noexcept : s_(std::move(s)) {}
+  detail::concurrent_state<T>* state() const {
+    if (!s_) throw std::logic_error("taskio::concurrent_future: empty future");
+    return s_.get();
+  }
+  std::shared_ptr<detail::concurrent_state<T>> s_;
+};
+
+/// Schedules `coro` as a task on `loop` (an io_context executor or a strand
+/// of one, e.g. runner::get_executor(); from any thread) and returns a
+/// concurrent_future of its outcome. The task is created on the target
+/// executor (posted), not on the calling thread.
+///
+/// Exceptions: none at the call; a failure to create the task (e.g. an
+/// executor that is not a taskio loop's) goes into the future, and is
+/// logged. Once the loop is closed (runner::close after its last round,
+/// or the io_context's shutdown) the future fails at once with
+/// std::runtime_error "Event loop is closed"; a future still pending when
+/// the loop closes fails the same way (never a thread blocked forever).
+template <class T, class Executor>
+concurrent_future<T> run_coroutine_threadsafe(boost::asio::awaitable<T> coro, const Executor& loop);
+
+/// Runs f() on `ex` (an executor of a taskio loop) as a plain loop callback,
+/// from any thread (asyncio's loop.call_soon_threadsafe). f's exceptions are
+/// logged; fatal ones (keyboard_interrupt, system_exit) leave the loop.
+/// Exceptions: std::invalid_argument for an executor that is not a loop's;
+/// std::runtime_error "Event loop is closed" once the loop closed (see
+/// run_coroutine_threadsafe).
+template <class Executor, class F>
+void call_soon_threadsafe(const Executor& ex, F f);
+
+// ---- implementation ----
+
+namespace detail {
 
 /// The non-template part of a concurrent_future's state. Every member is
 /// guarded by the mutex.
-class TASKIO_DECL concurrent_state_base {
+class TASKIO_DECL concurrent_state_base : public gate_entry {
 public:
   using duration = std::chrono::steady_clock::duration;
 
-  virtual ~concurrent_state_base();
+  ~concurrent_state_base() override;
 
   bool done() const;
   bool cancelled() const;
@@ -82,7 +157,7 @@ public:
   void bind(const boost::asio::any_io_executor& ex, const std::shared_ptr<concurrent_state_base>& self);
   /// The loop closed before the task finished (loop_gate::close): a pending
   /// future fails with std::runtime_error "Event loop is closed".
-  void fail_closed();
+  void fail_closed() override;
   /// Creating the task failed: the future fails with `e`, which is logged.
   void fail_to_start(std::exception_ptr e);
   /// False when the future was cancelled before the task could be created.
@@ -143,67 +218,11 @@ private:
 
 }  // namespace detail
 
-/// asyncio's concurrent future of a task created by run_coroutine_threadsafe
-/// (Python's concurrent.futures.Future). A copyable, thread-safe handle.
-template <class T>
-class concurrent_future {
-public:
-  using value_type = T;
-  using duration = std::chrono::steady_clock::duration;
-
-  concurrent_future() noexcept = default;
-
-  /// True for a future returned by run_coroutine_threadsafe.
-  bool valid() const noexcept { return static_cast<bool>(s_); }
-
-  /// Blocks until the task is done; its value, or its exception rethrown.
-  /// Exceptions: timeout_error once `timeout` passed (the task goes on; it
-  /// is NOT cancelled); cancelled_error if the task or this future was
-  /// cancelled; std::runtime_error when called on a thread running the
-  /// target loop; std::logic_error on an empty future.
-  /// A copyable value is copied to every caller; a move-only one is moved
-  /// out by the first result() and later calls throw invalid_state_error.
-  T result(std::optional<duration> timeout = {}) const { return state()->result(timeout); }
-
-  /// Blocks like result(); the task's exception, or null if it succeeded.
-  /// cancelled_error if cancelled.
-  std::exception_ptr exception(std::optional<duration> timeout = {}) const {
-    return state()->wait(timeout, "taskio::concurrent_future::exception");
-  }
-
-  /// If not done: marks the future cancelled at once (result() raises
-  /// cancelled_error) and schedules task.cancel() on the task's executor
-  /// (the task then unwinds as any cancelled task). False if already done.
-  bool cancel() const { return state()->cancel(); }
-  bool done() const { return state()->done(); }
-  bool cancelled() const { return state()->cancelled(); }
-
-private:
-  friend struct detail::access;
-  explicit concurrent_future(std::shared_ptr<detail::concurrent_state<T>> s) noexcept : s_(std::move(s)) {}
-  detail::concurrent_state<T>* state() const {
-    if (!s_) throw std::logic_error("taskio::concurrent_future: empty future");
-    return s_.get();
-  }
-  std::shared_ptr<detail::concurrent_state<T>> s_;
-};
-
 namespace detail {
 /// A plain loop callback's failure: logged, or rethrown when fatal.
 TASKIO_DECL void report_callback_exception(std::exception_ptr e);
 }  // namespace detail
 
-/// Schedules `coro` as a task on `loop` (an io_context executor or a strand
-/// of one, e.g. runner::get_executor(); from any thread) and returns a
-/// concurrent_future of its outcome. The task is created on the target
-/// executor (posted), not on the calling thread.
-///
-/// Exceptions: none at the call; a failure to create the task (e.g. an
-/// executor that is not a taskio loop's) goes into the future, and is
-/// logged. Once the loop is closed (runner::close after its last round,
-/// or the io_context's shutdown) the future fails at once with
-/// std::runtime_error "Event loop is closed"; a future still pending when
-/// the loop closes fails the same way (never a thread blocked forever).
 template <class T, class Executor>
 concurrent_future<T> run_coroutine_threadsafe(boost::asio::awaitable<T> coro, const Executor& loop) {
   auto st = std::make_shared<detail::concurrent_state<T>>();
@@ -226,12 +245,6 @@ concurrent_future<T> run_coroutine_threadsafe(boost::asio::awaitable<T> coro, co
   return detail::access::make<concurrent_future<T>>(std::move(st));
 }
 
-/// Runs f() on `ex` (an executor of a taskio loop) as a plain loop callback,
-/// from any thread (asyncio's loop.call_soon_threadsafe). f's exceptions are
-/// logged; fatal ones (keyboard_interrupt, system_exit) leave the loop.
-/// Exceptions: std::invalid_argument for an executor that is not a loop's;
-/// std::runtime_error "Event loop is closed" once the loop closed (see
-/// run_coroutine_threadsafe).
 template <class Executor, class F>
 void call_soon_threadsafe(const Executor& ex, F f) {
   const boost::asio::any_io_executor target = detail::unwrap_executor(boost::asio::any_io_executor(ex));

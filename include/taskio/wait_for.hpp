@@ -42,6 +42,32 @@
 
 namespace taskio {
 
+/// Awaits `aw` for at most `timeout` (none: no limit) and returns its value.
+///
+/// timeout > 0: as described above. timeout == 0: `aw` gets no time at all:
+/// a task or future that is already done yields its outcome; otherwise it is
+/// cancelled and awaited (an awaitable becomes a task that is cancelled
+/// before its first step, so its body never runs), and the result is its
+/// value if it suppressed the cancellation, timeout_error if it ended
+/// cancelled, or its exception. Cancelling the caller meanwhile raises
+/// cancelled_error at once and leaves `aw` to finish on its own.
+///
+/// Cancellation: see the header comment; with timeout == 0 the caller is not
+/// cancelled by wait_for itself.
+/// Exceptions: timeout_error (with the cancellation nested), `aw`'s
+/// exception, cancelled_error (also when the cancellation aborted a plain
+/// Asio operation: a boundary, see async_with.hpp); std::runtime_error
+/// "taskio::wait_for should be used inside a task" when awaited from a
+/// plain coroutine (nothing is cancelled then); std::invalid_argument for a
+/// NaN, infinite or too large timeout (thrown when awaited; the same rule as
+/// timeout()). Any std::chrono::duration; a negative timeout is zero
+/// (any_delay, clock.hpp).
+template <class A>
+  requires awaitable_like<A>
+boost::asio::awaitable<awaitable_result_t<A>> wait_for(A aw, std::optional<any_delay> timeout);
+
+// ---- implementation ----
+
 namespace detail {
 
 /// wait_for with a timeout <= 0 on a task or future: already done -> its
@@ -77,26 +103,6 @@ boost::asio::awaitable<awaitable_result_t<F>> wait_for_now(F fut) {
 
 }  // namespace detail
 
-/// Awaits `aw` for at most `timeout` (none: no limit) and returns its value.
-///
-/// timeout > 0: as described above. timeout == 0: `aw` gets no time at all:
-/// a task or future that is already done yields its outcome; otherwise it is
-/// cancelled and awaited (an awaitable becomes a task that is cancelled
-/// before its first step, so its body never runs), and the result is its
-/// value if it suppressed the cancellation, timeout_error if it ended
-/// cancelled, or its exception. Cancelling the caller meanwhile raises
-/// cancelled_error at once and leaves `aw` to finish on its own.
-///
-/// Cancellation: see the header comment; with timeout == 0 the caller is not
-/// cancelled by wait_for itself.
-/// Exceptions: timeout_error (with the cancellation nested), `aw`'s
-/// exception, cancelled_error (also when the cancellation aborted a plain
-/// Asio operation: a boundary, see async_with.hpp); std::runtime_error
-/// "taskio::wait_for should be used inside a task" when awaited from a
-/// plain coroutine (nothing is cancelled then); std::invalid_argument for a
-/// NaN, infinite or too large timeout (thrown when awaited; the same rule as
-/// timeout()). Any std::chrono::duration; a negative timeout is zero
-/// (any_delay, clock.hpp).
 template <class A>
   requires awaitable_like<A>
 boost::asio::awaitable<awaitable_result_t<A>> wait_for(A aw, std::optional<any_delay> timeout) {

@@ -28,15 +28,24 @@
 
 namespace taskio::detail {
 
-class concurrent_state_base;
+/// What the gate knows of a pending cross-thread future (threadsafe.hpp's
+/// concurrent_state_base implements it): how to fail it when the loop
+/// closes. The kernel knows no primitive.
+class TASKIO_DECL gate_entry {
+public:
+  virtual ~gate_entry() = default;
+  /// The loop closed before the future completed: fail it with
+  /// std::runtime_error "Event loop is closed" (any thread).
+  virtual void fail_closed() = 0;
+};
 
 class TASKIO_DECL loop_gate {
 public:
   /// Registers a pending cross-thread future. std::runtime_error "<who>:
   /// Event loop is closed" once closed.
-  void enter(const std::shared_ptr<concurrent_state_base>& s, const char* who);
+  void enter(const std::shared_ptr<gate_entry>& s, const char* who);
   /// The future completed (any thread).
-  void leave(const concurrent_state_base* s) noexcept;
+  void leave(const gate_entry* s) noexcept;
   bool closed() const;
   /// std::runtime_error "<who>: Event loop is closed" once closed.
   void check_open(const char* who) const;
@@ -47,7 +56,7 @@ public:
 private:
   mutable std::mutex mutex_;
   bool closed_ = false;
-  std::unordered_map<const concurrent_state_base*, std::weak_ptr<concurrent_state_base>> pending_;
+  std::unordered_map<const gate_entry*, std::weak_ptr<gate_entry>> pending_;
 };
 
 }  // namespace taskio::detail
