@@ -203,6 +203,17 @@ bool task_state_base::foreign_launch() const noexcept {
   return top != launch_mark_ && !(entry_ && top == asio_compat::launch_of(entry_));
 }
 
+bool task_state_base::foreign_nested_step() const noexcept {
+  // From Asio 1.36 on the plain coroutine's launch is on top of the task's.
+  // Before, the task's coroutine is running (its chain attached) in the
+  // enclosing step: that step did not merely forward an operation's
+  // completion to the task's executor, which then resumes the task's own
+  // coroutine in a nested step (Asio 1.34's channels post a completion to
+  // the channel's executor, the task's, which dispatches it to the handler's).
+  if (TASKIO_ASIO_HAS_LAUNCH_CONTEXT) return foreign_launch();
+  return entry_ && asio_compat::chain_attached(entry_);
+}
+
 bool task_state_base::own_chain_running() const noexcept {
   // Not the task: its chain is suspended (the step resumes another coroutine
   // on the task's executor), gone, or a plain coroutine was started inline.
@@ -218,10 +229,8 @@ task_state_base::step_scope::step_scope(task_state_base& t) noexcept
   thread_state::current_task() = &t;
   prev_owner_ = foreign_step_owner;
   // A step inside the step for a plain coroutine started inline (a co_spawn
-  // on the task's executor) is not the task: up to Asio 1.34 the task's
-  // coroutine has not suspended (context-switched flag), from 1.36 on the
-  // plain coroutine's launch is on top of the task's.
-  if (t.depth_ > 0 && ((t.switched_ && !*t.switched_) || t.foreign_launch())) {
+  // on the task's executor) is not the task.
+  if (t.depth_ > 0 && t.foreign_nested_step()) {
     thread_state::current_task() = nullptr;
     foreign_step_owner = &t;
   }

@@ -54,6 +54,24 @@ BOOST_AUTO_TEST_CASE(concurrency_hint_is_the_one_the_io_context_was_made_with) {
   BOOST_TEST(compat::concurrency_hint(unspecified) != 1);
 }
 
+// Asio 1.34 writes "1" into its configuration for every special hint: the
+// hint is read from the io_context's configuration service itself.
+BOOST_AUTO_TEST_CASE(a_fully_locking_special_hint_is_not_read_as_one) {
+  asio::io_context safe(BOOST_ASIO_CONCURRENCY_HINT_SAFE);
+  BOOST_TEST(compat::concurrency_hint(safe) != 1);  // several threads may run it
+}
+
+#if BOOST_ASIO_VERSION >= 103400
+// Asio 1.34's config::get() reads every integer as 0: a hint given by a
+// configuration string is read too.
+BOOST_AUTO_TEST_CASE(a_hint_from_a_configuration_string_is_read) {
+  asio::io_context one(asio::config_from_string("scheduler.concurrency_hint=1"));
+  asio::io_context two(asio::config_from_string("scheduler.concurrency_hint=2"));
+  BOOST_TEST(compat::concurrency_hint(one) == 1);
+  BOOST_TEST(compat::concurrency_hint(two) == 2);
+}
+#endif
+
 BOOST_AUTO_TEST_CASE(an_operation_queued_on_the_scheduler_runs_once) {
   asio::io_context io;
   int ran = 0, destroyed = 0;

@@ -71,6 +71,35 @@ TASKIO_TEST_CASE(current_task_is_empty_in_a_plain_coroutine_spawned_on_the_tasks
 }
 
 namespace {
+/// An operation completing the way Asio 1.34's channels do: its completion is
+/// posted to its I/O executor (here the task's own), which dispatches it to
+/// the handler's executor (the task's again), so the task's coroutine resumes
+/// in a step nested in a step of the task that did not run it.
+template <class Token>
+auto async_forwarded(const asio::any_io_executor& io_ex, Token&& token) {
+  return asio::async_initiate<Token, void()>(
+      [](auto handler, const asio::any_io_executor& io_ex) {
+        asio::post(io_ex, [h = std::move(handler)]() mutable {
+          auto ex = asio::get_associated_executor(h);
+          asio::dispatch(ex, std::move(h));
+        });
+      },
+      token, io_ex);
+}
+}  // namespace
+
+TASKIO_TEST_CASE(the_task_is_current_when_an_operation_forwarded_through_its_executor_resumes_it) {
+  bool saw_task = false;
+  auto t = taskio::create_task([](bool& saw) -> asio::awaitable<void> {
+    const auto ex = co_await asio::this_coro::executor;
+    co_await async_forwarded(ex, asio::use_awaitable);
+    saw = static_cast<bool>(taskio::current_task());
+  }(saw_task));
+  co_await t.async_wait();
+  BOOST_TEST(saw_task);
+}
+
+namespace {
 /// What a plain coroutine saw as current_task(): before its first suspension
 /// (started inline), after a post, after a real Asio timer.
 struct sightings {

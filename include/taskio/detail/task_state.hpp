@@ -184,6 +184,9 @@ private:
   /// Another awaitable thread (a plain coroutine) started inline within this
   /// step is still in its launch (Asio 1.36 on; false before).
   bool foreign_launch() const noexcept;
+  /// A step beginning inside a step of this task runs a plain coroutine
+  /// started inline on the task's executor, not the task.
+  bool foreign_nested_step() const noexcept;
 
   std::uint64_t id_;
   std::string name_;
