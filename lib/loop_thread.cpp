@@ -8,6 +8,8 @@
 
 #include <taskio/loop_thread.hpp>
 
+#include "loop_shutdown.hpp"
+
 #include <taskio/detail/task_state.hpp>  // unwrap_executor
 #include <taskio/exceptions.hpp>
 #include <taskio/use_task.hpp>
@@ -58,8 +60,9 @@ asio::awaitable<void> loop_thread::run_until_done(task_ref main) {
   std::atomic<bool> stopped = false;  // set before the wake-up: a receive that a cancellation
                                       // ended may have consumed it
   std::exception_ptr failure;         // the loop's own (written by the thread before `stopped`)
-  // runner::close destroys the io_context: a cancellation is forwarded only
-  // before it begins (main is done by then, or close cancels it).
+  // Once the loop shuts down it refuses submissions from other threads: a
+  // cancellation is forwarded only before (main is done by then, or the
+  // shutdown cancels it).
   std::mutex closing_mutex;
   bool closing = false;
   auto forward = [&](std::string msg) {
@@ -69,6 +72,7 @@ asio::awaitable<void> loop_thread::run_until_done(task_ref main) {
   // Outstanding work while the thread runs: else the awaiting loop, with
   // nothing else to do, would take itself for deadlocked.
   const asio::any_io_executor work = asio::prefer(detail::unwrap_executor(ex), asio::execution::outstanding_work.tracked);
+  asio::io_context& io = static_cast<asio::io_context&>(runner_.get_executor().context());
   std::jthread thread([&] {
     try {
       runner_.run(until_done(main));
@@ -79,7 +83,9 @@ asio::awaitable<void> loop_thread::run_until_done(task_ref main) {
       std::lock_guard lock(closing_mutex);
       closing = true;
     }
-    runner_.close();
+    // the runner's close() without destroying the io_context: what was made
+    // with get_executor() may outlive run(); ~runner destroys it
+    detail::shut_down_loop(io);
     stopped.store(true, std::memory_order_release);
     wake.try_send(boost::system::error_code());
   });

@@ -9,6 +9,7 @@
 
 #include "driver.hpp"
 #include "dump_signal.hpp"
+#include "loop_shutdown.hpp"
 #include "stop_signals.hpp"
 
 #include <taskio/detail/loop.hpp>
@@ -144,20 +145,25 @@ void shutdown_thread_pool(detail::loop& l, boost::asio::io_context& io) {
 }
 }  // namespace
 
+void detail::shut_down_loop(boost::asio::io_context& io) {
+  detail::loop& l = detail::loop::of(io);
+  if (l.gate()->closed()) return;  // shut down already (loop_thread)
+  // 1. cancel the tasks, 2. join the to_thread pool while the loop runs,
+  // 3. the tasks submitted by the pool's threads meanwhile,
+  // 4. close the loop to other threads (pending futures fail, later
+  //    submissions fail at once)
+  cancel_all_tasks(l, io);
+  shutdown_thread_pool(l, io);
+  cancel_all_tasks(l, io);
+  l.gate()->close();
+}
+
 void runner::close() {
   if (closed_) return;
   closed_ = true;
   if (!io_) return;
-  detail::loop& l = detail::loop::of(*io_);
-  // 1. cancel the tasks, 2. join the to_thread pool while the loop runs,
-  // 3. the tasks submitted by the pool's threads meanwhile,
-  // 4. close the loop to other threads (pending futures fail, later
-  //    submissions fail at once), 5. destroy it
-  cancel_all_tasks(l, *io_);
-  shutdown_thread_pool(l, *io_);
-  cancel_all_tasks(l, *io_);
-  l.gate()->close();
-  io_.reset();
+  detail::shut_down_loop(*io_);
+  io_.reset();  // 5. destroy the loop
 }
 
 // ---------------------------------------------------------------------------
