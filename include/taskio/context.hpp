@@ -131,17 +131,10 @@ public:
 
   /// The value in the current context, else the default.
   /// Exceptions: lookup_error when there is neither.
-  T get() const {
-    if (const void* v = lookup()) return *static_cast<const T*>(v);
-    if (default_) return *default_;
-    throw_lookup_error();
-  }
+  T get() const;
   /// The value in the current context, else `fallback` (even when the
   /// variable has a default, as ContextVar.get(default)).
-  T get(T fallback) const {
-    if (const void* v = lookup()) return *static_cast<const T*>(v);
-    return fallback;
-  }
+  T get(T fallback) const;
   /// Sets the value in the current context; the token undoes it (reset).
   context_token set(T value) { return set_value(std::make_shared<const T>(std::move(value))); }
   /// Restores the value the variable had before the set() that made
@@ -170,10 +163,7 @@ public:
   /// The value of `var` in this context (empty when it holds none; the
   /// variable's default does not count).
   template <class T>
-  std::optional<T> get(const context_var<T>& var) const {
-    if (const void* v = detail::find_var(impl_->vars, var.id())) return *static_cast<const T*>(v);
-    return std::nullopt;
-  }
+  std::optional<T> get(const context_var<T>& var) const;
   template <class T>
   bool contains(const context_var<T>& var) const noexcept {
     return detail::find_var(impl_->vars, var.id()) != nullptr;
@@ -189,10 +179,7 @@ public:
   /// entered" when this context is current on this thread already (inside
   /// a task running in it, or inside run()); what f throws.
   template <class F, class... Args>
-  decltype(auto) run(F&& f, Args&&... args) const {
-    enter_guard guard(*impl_);
-    return std::invoke(std::forward<F>(f), std::forward<Args>(args)...);
-  }
+  decltype(auto) run(F&& f, Args&&... args) const;
 
   friend bool operator==(const context& a, const context& b) noexcept { return a.impl_ == b.impl_; }
 
@@ -218,6 +205,33 @@ private:
 
 /// A copy of the current context (Python's contextvars.copy_context()).
 TASKIO_DECL context copy_context();
+
+// ---- implementation ----
+
+template <class T>
+T context_var<T>::get() const {
+  if (const void* v = lookup()) return *static_cast<const T*>(v);
+  if (default_) return *default_;
+  throw_lookup_error();
+}
+
+template <class T>
+T context_var<T>::get(T fallback) const {
+  if (const void* v = lookup()) return *static_cast<const T*>(v);
+  return fallback;
+}
+
+template <class T>
+std::optional<T> context::get(const context_var<T>& var) const {
+  if (const void* v = detail::find_var(impl_->vars, var.id())) return *static_cast<const T*>(v);
+  return std::nullopt;
+}
+
+template <class F, class... Args>
+decltype(auto) context::run(F&& f, Args&&... args) const {
+  enter_guard guard(*impl_);
+  return std::invoke(std::forward<F>(f), std::forward<Args>(args)...);
+}
 
 }  // namespace taskio
 

@@ -33,6 +33,29 @@ namespace detail {
 /// A task name argument: anything a std::string is made from.
 template <class N>
 concept task_name = std::is_convertible_v<N, std::string>;
+
+template <class A>
+inline constexpr bool is_asio_awaitable_v = false;
+template <class T, class E>
+inline constexpr bool is_asio_awaitable_v<boost::asio::awaitable<T, E>> = true;
+
+template <class F, class... Args>
+struct kept_result {
+  using type = std::invoke_result_t<F&, Args&&...>;
+};
+template <class F, class... Args>
+  requires std::is_invocable_v<F&, Args&...>
+struct kept_result<F, Args...> {
+  using type = std::invoke_result_t<F&, Args&...>;
+};
+template <class F, class... Args>
+using kept_result_t = typename kept_result<F, Args...>::type;
+
+/// A callable returning an asio::awaitable<R>, invoked with `Args`.
+template <class F, class... Args>
+concept awaitable_factory = (std::is_invocable_v<std::decay_t<F>&, std::decay_t<Args>&...> ||
+                             std::is_invocable_v<std::decay_t<F>&, std::decay_t<Args>&&...>) &&
+                            is_asio_awaitable_v<kept_result_t<std::decay_t<F>, std::decay_t<Args>...>>;
 }  // namespace detail
 
 /// Creates a task on the current task's executor (a child runs where its
@@ -120,12 +143,34 @@ task<T> create_task(boost::asio::io_context& ctx, boost::asio::awaitable<T> coro
   return create_task(ctx.get_executor(), std::move(coro), task_options{.name = std::forward<Name>(name)}, where);
 }
 
-namespace detail {
+/// Creates a task running f(args...) (a callable returning an
+/// asio::awaitable<R>) on the current task's executor, or on the running
+/// loop from a plain loop callback.
+///
+/// Lifetime: f and args are decay-copied (moved from rvalues) and stored
+/// with the task until it is done, as asio::co_spawn(ex, F) keeps F: a
+/// lambda's captures stay valid for the whole body, after the creator's
+/// scope ended. f(args...) is called in the task's first step; args are
+/// passed as lvalues (stored objects) when f accepts them, else moved.
+/// Exceptions: as create_task(coro); what f throws (inside the task).
+template <class F, class... Args>
+  requires detail::awaitable_factory<F, Args...>
+auto create_task(F&& f, Args&&... args);
 
-template <class A>
-inline constexpr bool is_asio_awaitable_v = false;
-template <class T, class E>
-inline constexpr bool is_asio_awaitable_v<boost::asio::awaitable<T, E>> = true;
+/// The same on `ex` (an executor, as create_task(ex, coro)).
+template <class Executor, class F, class... Args>
+  requires((boost::asio::execution::is_executor<Executor>::value || boost::asio::is_executor<Executor>::value) &&
+           detail::awaitable_factory<F, Args...>)
+auto create_task(const Executor& ex, F&& f, Args&&... args);
+
+/// The same on an io_context.
+template <class F, class... Args>
+  requires detail::awaitable_factory<F, Args...>
+auto create_task(boost::asio::io_context& ctx, F&& f, Args&&... args);
+
+// ---- implementation ----
+
+namespace detail {
 
 /// f(args...) with the arguments as lvalues when f accepts them so (they
 /// stay in the task's frame), else as rvalues (move-only by-value params).
@@ -136,24 +181,6 @@ decltype(auto) invoke_kept(F& f, Args&... args) {
   else
     return std::invoke(f, std::move(args)...);
 }
-
-template <class F, class... Args>
-struct kept_result {
-  using type = std::invoke_result_t<F&, Args&&...>;
-};
-template <class F, class... Args>
-  requires std::is_invocable_v<F&, Args&...>
-struct kept_result<F, Args...> {
-  using type = std::invoke_result_t<F&, Args&...>;
-};
-template <class F, class... Args>
-using kept_result_t = typename kept_result<F, Args...>::type;
-
-/// A callable returning an asio::awaitable<R>, invoked with `Args`.
-template <class F, class... Args>
-concept awaitable_factory = (std::is_invocable_v<std::decay_t<F>&, std::decay_t<Args>&...> ||
-                             std::is_invocable_v<std::decay_t<F>&, std::decay_t<Args>&&...>) &&
-                            is_asio_awaitable_v<kept_result_t<std::decay_t<F>, std::decay_t<Args>...>>;
 
 /// The outermost coroutine of a task made from a callable: f and args are
 /// its parameters, so they live in its frame exactly as long as the task
@@ -174,23 +201,12 @@ auto keep_callable(F&& f, Args&&... args) {
 
 }  // namespace detail
 
-/// Creates a task running f(args...) (a callable returning an
-/// asio::awaitable<R>) on the current task's executor, or on the running
-/// loop from a plain loop callback.
-///
-/// Lifetime: f and args are decay-copied (moved from rvalues) and stored
-/// with the task until it is done, as asio::co_spawn(ex, F) keeps F: a
-/// lambda's captures stay valid for the whole body, after the creator's
-/// scope ended. f(args...) is called in the task's first step; args are
-/// passed as lvalues (stored objects) when f accepts them, else moved.
-/// Exceptions: as create_task(coro); what f throws (inside the task).
 template <class F, class... Args>
   requires detail::awaitable_factory<F, Args...>
 auto create_task(F&& f, Args&&... args) {
   return create_task(detail::keep_callable(std::forward<F>(f), std::forward<Args>(args)...));
 }
 
-/// The same on `ex` (an executor, as create_task(ex, coro)).
 template <class Executor, class F, class... Args>
   requires((boost::asio::execution::is_executor<Executor>::value || boost::asio::is_executor<Executor>::value) &&
            detail::awaitable_factory<F, Args...>)
@@ -198,7 +214,6 @@ auto create_task(const Executor& ex, F&& f, Args&&... args) {
   return create_task(ex, detail::keep_callable(std::forward<F>(f), std::forward<Args>(args)...));
 }
 
-/// The same on an io_context.
 template <class F, class... Args>
   requires detail::awaitable_factory<F, Args...>
 auto create_task(boost::asio::io_context& ctx, F&& f, Args&&... args) {

@@ -143,28 +143,13 @@ public:
 
   /// Exceptions: queue_shut_down; cancelled_error (the item is then
   /// destroyed, not added).
-  boost::asio::awaitable<void> put(T item) {
-    if (full()) co_await wait_not_full();
-    put_nowait(std::move(item));
-  }
+  boost::asio::awaitable<void> put(T item);
   /// Exceptions: queue_shut_down, queue_full.
-  void put_nowait(T item) {
-    check_put();
-    items_.push(std::move(item));
-    after_put();
-  }
+  void put_nowait(T item);
   /// Exceptions: queue_shut_down (shut down and empty); cancelled_error.
-  boost::asio::awaitable<T> get() {
-    if (empty()) co_await wait_not_empty();
-    co_return get_nowait();
-  }
+  boost::asio::awaitable<T> get();
   /// Exceptions: queue_empty, queue_shut_down (shut down and empty).
-  T get_nowait() {
-    check_get();
-    T item = items_.pop();
-    after_get();
-    return item;
-  }
+  T get_nowait();
   std::size_t qsize() const noexcept final { return items_.size(); }
 
 protected:
@@ -175,6 +160,72 @@ private:
   void discard_one() final { (void)items_.pop(); }
   Storage items_;
 };
+
+/// The item stores of the three queues (below the implementation marker).
+template <class T>
+struct fifo_storage;
+template <class T>
+struct lifo_storage;
+template <class T, class Compare>
+struct heap_storage;
+
+}  // namespace detail
+
+/// asyncio.Queue: first in, first out.
+template <class T>
+class queue : public detail::basic_queue<T, detail::fifo_storage<T>> {
+public:
+  /// maxsize 0: unbounded.
+  explicit queue(std::size_t maxsize = 0) : detail::basic_queue<T, detail::fifo_storage<T>>(maxsize, "Queue") {}
+};
+
+/// asyncio.PriorityQueue: the element that orders first under Compare comes
+/// out first (the smallest with std::less, as heapq). Equal elements come
+/// out in no particular order.
+template <class T, class Compare = std::less<T>>
+class priority_queue : public detail::basic_queue<T, detail::heap_storage<T, Compare>> {
+public:
+  explicit priority_queue(std::size_t maxsize = 0, Compare comp = Compare())
+      : detail::basic_queue<T, detail::heap_storage<T, Compare>>(maxsize, "PriorityQueue", std::move(comp)) {}
+};
+
+/// asyncio.LifoQueue: last in, first out.
+template <class T>
+class lifo_queue : public detail::basic_queue<T, detail::lifo_storage<T>> {
+public:
+  explicit lifo_queue(std::size_t maxsize = 0) : detail::basic_queue<T, detail::lifo_storage<T>>(maxsize, "LifoQueue") {}
+};
+
+// ---- implementation ----
+
+namespace detail {
+
+template <class T, class Storage>
+boost::asio::awaitable<void> basic_queue<T, Storage>::put(T item) {
+  if (full()) co_await wait_not_full();
+  put_nowait(std::move(item));
+}
+
+template <class T, class Storage>
+void basic_queue<T, Storage>::put_nowait(T item) {
+  check_put();
+  items_.push(std::move(item));
+  after_put();
+}
+
+template <class T, class Storage>
+boost::asio::awaitable<T> basic_queue<T, Storage>::get() {
+  if (empty()) co_await wait_not_empty();
+  co_return get_nowait();
+}
+
+template <class T, class Storage>
+T basic_queue<T, Storage>::get_nowait() {
+  check_get();
+  T item = items_.pop();
+  after_get();
+  return item;
+}
 
 template <class T>
 struct fifo_storage {
@@ -224,31 +275,6 @@ struct heap_storage {
 };
 
 }  // namespace detail
-
-/// asyncio.Queue: first in, first out.
-template <class T>
-class queue : public detail::basic_queue<T, detail::fifo_storage<T>> {
-public:
-  /// maxsize 0: unbounded.
-  explicit queue(std::size_t maxsize = 0) : detail::basic_queue<T, detail::fifo_storage<T>>(maxsize, "Queue") {}
-};
-
-/// asyncio.PriorityQueue: the element that orders first under Compare comes
-/// out first (the smallest with std::less, as heapq). Equal elements come
-/// out in no particular order.
-template <class T, class Compare = std::less<T>>
-class priority_queue : public detail::basic_queue<T, detail::heap_storage<T, Compare>> {
-public:
-  explicit priority_queue(std::size_t maxsize = 0, Compare comp = Compare())
-      : detail::basic_queue<T, detail::heap_storage<T, Compare>>(maxsize, "PriorityQueue", std::move(comp)) {}
-};
-
-/// asyncio.LifoQueue: last in, first out.
-template <class T>
-class lifo_queue : public detail::basic_queue<T, detail::lifo_storage<T>> {
-public:
-  explicit lifo_queue(std::size_t maxsize = 0) : detail::basic_queue<T, detail::lifo_storage<T>>(maxsize, "LifoQueue") {}
-};
 
 }  // namespace taskio
 
