@@ -16,16 +16,6 @@ namespace bench {
 
 namespace {
 
-asio::awaitable<void> asio_create_await(std::size_t n, sample& s) {
-  auto ex = co_await asio::this_coro::executor;
-  long long sum = 0;
-  window w{n, &s};
-  w.start();
-  for (std::size_t i = 0; i < n; ++i) sum += co_await asio::co_spawn(ex, child(static_cast<int>(i)), asio::use_awaitable);
-  w.stop();
-  check(sum == triangle(n), "asio_create_await: bad checksum");
-}
-
 asio::awaitable<void> taskio_create_await(std::size_t n, sample& s) {
   long long sum = 0;
   window w{n, &s};

@@ -180,6 +180,10 @@ side_fn taskio_group_side(Main main, child_fn make) {
 /// The trivial child task of every figure.
 asio::awaitable<int> child(int i);
 
+/// Plain Asio's create + await: `co_await co_spawn(ex, child(i), use_awaitable)`
+/// n times (create_await's baseline, and eager's: co_spawn runs the child inline).
+asio::awaitable<void> asio_create_await(std::size_t n, sample& s);
+
 /// Counts finished tasks; `done` is set when the last one finished.
 struct join_state {
   std::size_t remaining;
