@@ -54,6 +54,17 @@ std::string dumped() {
   return os.str();
 }
 
+/// The dump taken by a task named "observer" while `main` waits through
+/// `combinator` (gather, as_completed, ...) for its children a and b.
+std::string main_awaiting_a_and_b(const taskio::task_ref& main, const std::string& combinator,
+                                  const taskio::task_ref& a, const taskio::task_ref& b) {
+  return "├── (T) " + main.get_name() + "  [" + created(main) + "]\n"
+         "│   └── (" + combinator + ")\n"
+         "│       ├── (T) a  [" + created(a) + "]\n"
+         "│       └── (T) b  [" + created(b) + "]\n"
+         "└── (T) observer  [" + created(taskio::current_task()) + "]\n";
+}
+
 /// The tree row of the calling task (the test's main), first in every dump.
 std::string main_row() {
   return "├── (T) " + taskio::current_task().get_name() + "  [" + created(taskio::current_task()) + "]\n";
@@ -196,14 +207,8 @@ TASKIO_TEST_CASE(a_gather) {
   auto observe = [&]() -> asio::awaitable<void> {
     co_await taskio::sleep(1ms);
     g = taskio::capture_call_graph(b);
-    std::ostringstream os;
-    taskio::dump_tasks(os);
-    tree = os.str();
-    expected = "├── (T) " + main.get_name() + "  [" + created(main) + "]\n"
-               "│   └── (gather)\n"
-               "│       ├── (T) a  [" + created(a) + "]\n"
-               "│       └── (T) b  [" + created(b) + "]\n"
-               "└── (T) observer  [" + created(taskio::current_task()) + "]\n";
+    tree = dumped();
+    expected = main_awaiting_a_and_b(main, "gather", a, b);
     a.cancel();
   };
   auto observer = taskio::create_task(observe(), "observer");
@@ -230,11 +235,7 @@ TASKIO_TEST_CASE(an_as_completed_next) {
   auto observe = [&]() -> asio::awaitable<void> {
     co_await taskio::sleep(1ms);
     tree = dumped();
-    expected = "├── (T) " + main.get_name() + "  [" + created(main) + "]\n"
-               "│   └── (as_completed)\n"
-               "│       ├── (T) a  [" + created(a) + "]\n"
-               "│       └── (T) b  [" + created(b) + "]\n"
-               "└── (T) observer  [" + created(taskio::current_task()) + "]\n";
+    expected = main_awaiting_a_and_b(main, "as_completed", a, b);
     a.cancel();
   };
   auto observer = taskio::create_task(observe(), "observer");
