@@ -62,7 +62,7 @@ void cancellation::request(std::string msg) {
     log(log_level::debug, self(),
         "cancel requested: " + describe(self()) + (msg.empty() ? std::string() : ", message: " + msg));
   must_cancel_ = true;
-  cancel_msg_ = std::move(msg);
+  record().cancel_msg = std::move(msg);
   deliver();
 }
 
@@ -76,7 +76,7 @@ int cancellation::uncancel() noexcept {
 void cancellation::rearm(std::string msg) {
   if (count_ == 0) return;
   must_cancel_ = true;
-  cancel_msg_ = std::move(msg);
+  record().cancel_msg = std::move(msg);
   deliver();
 }
 
@@ -87,12 +87,13 @@ std::exception_ptr cancellation::take_pending_cancel(bool incoming_is_cancellati
   must_cancel_ = false;
   unresolved_ = false;  // the request is delivered here
   if (incoming_is_cancellation) return nullptr;
-  return make_cancelled(cancel_msg_);
+  return make_cancelled(record().cancel_msg);
 }
 
 std::exception_ptr cancellation::make_cancelled(const std::string& msg) {
-  last_cancelled_ = std::make_exception_ptr(cancelled_error(msg));
-  return last_cancelled_;
+  cold_state& r = record();
+  r.last_cancelled = std::make_exception_ptr(cancelled_error(msg));
+  return r.last_cancelled;
 }
 
 void cancellation::deliver() {
@@ -113,7 +114,7 @@ void cancellation::deliver() {
     // A taskio awaitable: it accepts (the task wakes with cancelled_error)
     // or refuses because its wake-up is already queued (the completion
     // then consumes the request).
-    if (waiter_->cancel(cancel_msg_)) must_cancel_ = unresolved_ = false;
+    if (waiter_->cancel(record().cancel_msg)) must_cancel_ = unresolved_ = false;
     return;
   }
   if (in_flight_) return;  // the operation already got an emission
@@ -123,10 +124,11 @@ void cancellation::deliver() {
   // executor a probe posted first tells whether it was accepted.
   in_flight_ = true;
   ++emissions_;
-  abort_msg_ = cancel_msg_;
+  cold_state& r = record();
+  r.abort_msg = r.cancel_msg;
   if (fifo_) {
     probe_pending_ = true;
-    const std::uint64_t seq = ++probe_seq_;
+    const std::uint64_t seq = ++r.probe_seq;
     t.inner().post([self = ref_ptr<task_state_base>(&t), seq] { self->on_probe(seq); });
   } else {
     unresolved_ = true;  // the request stays pending (see the header)
@@ -136,7 +138,7 @@ void cancellation::deliver() {
 }
 
 void cancellation::on_probe(std::uint64_t seq) {
-  if (!probe_pending_ || seq != probe_seq_) return;
+  if (!probe_pending_ || seq != record().probe_seq) return;
   // The operation took the emission: it completes with operation_aborted.
   probe_pending_ = false;
   must_cancel_ = false;
@@ -183,7 +185,7 @@ std::exception_ptr cancellation::outcome(std::uint64_t before, const boost::syst
     abort_outstanding_ = false;
     if (is_abort_code(ec)) {
       must_cancel_ = false;  // accepted (a request arriving meanwhile is one with it)
-      return make_cancelled(abort_msg_);
+      return make_cancelled(record().abort_msg);
     }
     // Completed before the emission: the request is delivered right here and
     // the result is dropped (asyncio: the step throws instead of returning).
@@ -204,7 +206,7 @@ std::exception_ptr cancellation::as_cancellation(const std::exception_ptr& e) {
     unresolved_ = false;
   }
   abort_outstanding_ = false;
-  return make_cancelled(abort_msg_);
+  return make_cancelled(record().abort_msg);
 }
 
 // --- the end -------------------------------------------------------------------
@@ -215,15 +217,15 @@ std::exception_ptr cancellation::end_as_cancelled(const std::exception_ptr& e, b
   if (!started || !e) {
     if (!must_cancel_) return nullptr;
     must_cancel_ = false;
-    return std::make_exception_ptr(cancelled_error(cancel_msg_));
+    return std::make_exception_ptr(cancelled_error(record().cancel_msg));
   }
-  if (e == last_cancelled_ || is_cancelled_error(e)) {
-    last_cancelled_ = nullptr;
+  if ((cold_ && e == cold_->last_cancelled) || is_cancelled_error(e)) {
+    if (cold_) cold_->last_cancelled = nullptr;
     return e;
   }
   if (own_abort(e)) {
     if (unresolved_) must_cancel_ = false;
-    return std::make_exception_ptr(cancelled_error(abort_msg_));
+    return std::make_exception_ptr(cancelled_error(record().abort_msg));
   }
   return nullptr;
 }

@@ -21,13 +21,6 @@
 
 namespace taskio_test {
 
-/// Sleeps for `d`, then fails with std::runtime_error(what) (typed int, to
-/// mix with value_after).
-inline asio::awaitable<int> fail_after(std::chrono::nanoseconds d, std::string what = "boom") {
-  co_await taskio::sleep(d);
-  throw std::runtime_error(what);
-}
-
 /// Tasks finishing after the given numbers of seconds, each with that
 /// number as its value.
 template <class... S>

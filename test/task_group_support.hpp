@@ -18,11 +18,7 @@ namespace taskio_test::groups {
 
 using taskio_test::value_after;  // test_support.hpp
 
-/// Sleeps for `d`, then throws std::runtime_error(what).
-inline asio::awaitable<void> fail_after(std::chrono::nanoseconds d, std::string what) {
-  co_await taskio::sleep(d);
-  throw std::runtime_error(what);
-}
+using taskio_test::fail_after;  // test_support.hpp
 
 using taskio_test::forever;  // test_support.hpp
 

@@ -113,6 +113,15 @@ inline asio::awaitable<int> value_after(std::chrono::nanoseconds d, int v) {
   co_return v;
 }
 
+/// Sleeps for `d`, then fails with std::runtime_error(what) (typed int, to
+/// mix with value_after).
+inline asio::awaitable<int> fail_after(std::chrono::nanoseconds d, std::string what) {
+  co_await taskio::sleep(d);
+  throw std::runtime_error(what);
+}
+/// The same, failing with "boom".
+inline asio::awaitable<int> fail_after(std::chrono::nanoseconds d) { return fail_after(d, "boom"); }
+
 }  // namespace taskio_test
 
 /// A test case whose body is a coroutine run as main on a fresh

@@ -81,7 +81,7 @@ TASKIO_TEST_CASE(a_child_failure_cancels_siblings_and_interrupts_the_body) {
 
 TASKIO_TEST_CASE(child_errors_are_in_completion_order) {
   BOOST_TEST(cancelling() == 0);  // before
-  taskio::task<void> first_created;
+  taskio::task<int> first_created;
   auto e = co_await catch_exception(with_group([&](taskio::task_group& tg) -> asio::awaitable<void> {
     first_created = tg.create_task(fail_after(2s, "never: cancelled first"));
     tg.create_task(fail_when_cancelled("third: while being cancelled"));

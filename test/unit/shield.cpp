@@ -12,7 +12,7 @@ using taskio::cancelled_error;
 
 namespace {
 
-asio::awaitable<int> fail_after(std::chrono::nanoseconds d) {
+asio::awaitable<int> inner_fails_after(std::chrono::nanoseconds d) {
   co_await taskio::sleep(d);
   throw std::domain_error("inner failed");
 }
@@ -25,7 +25,7 @@ TASKIO_TEST_CASE(returns_the_value_or_the_exception_of_the_inner_work) {
   auto t = taskio::create_task(value_after(1s, 4));
   BOOST_TEST(co_await taskio::shield(t) == 4);
   BOOST_TEST(co_await taskio::shield(value_after(1s, 5)) == 5);
-  auto e = co_await catch_exception(taskio::shield(fail_after(1s)));
+  auto e = co_await catch_exception(taskio::shield(inner_fails_after(1s)));
   BOOST_CHECK_THROW(std::rethrow_exception(e), std::domain_error);
   co_await taskio::shield(taskio::sleep(1s));
   BOOST_TEST(vt() == 4s);
@@ -101,8 +101,8 @@ TASKIO_TEST_CASE(a_future_is_shielded_as_is) {
 
 TASKIO_TEST_CASE(inner_failure_after_the_awaiter_gave_up_is_not_reported) {
   clear_logs();
-  auto awaiter = taskio::create_task(taskio::shield(fail_after(2s)));
-  taskio::create_task(fail_after(2s));  // the same failure, unshielded: reported
+  auto awaiter = taskio::create_task(taskio::shield(inner_fails_after(2s)));
+  taskio::create_task(inner_fails_after(2s));  // the same failure, unshielded: reported
   co_await taskio::sleep(1s);
   awaiter.cancel();
   co_await catch_exception(awaiter.async_wait());
@@ -118,7 +118,7 @@ TASKIO_TEST_CASE(inner_failure_after_the_awaiter_gave_up_is_a_debug_record_namin
   taskio::set_log_level(boost::log::trivial::debug);
   clear_logs();
   const int line = __LINE__ + 1;
-  auto inner = taskio::create_task(fail_after(2s), "inner");
+  auto inner = taskio::create_task(inner_fails_after(2s), "inner");
   auto awaiter = taskio::create_task(taskio::shield(inner));
   co_await taskio::sleep(1s);
   awaiter.cancel();

@@ -52,6 +52,7 @@
 
 #include <cstdint>
 #include <exception>
+#include <memory>
 #include <string>
 
 namespace taskio::detail {
@@ -98,7 +99,7 @@ public:
   /// `incoming_is_cancellation` (one error per request).
   std::exception_ptr take_pending_cancel(bool incoming_is_cancellation);
   /// Notes that `e` (a cancelled_error) was delivered to this task.
-  void remember_cancelled(const std::exception_ptr& e) { last_cancelled_ = e; }
+  void remember_cancelled(const std::exception_ptr& e) { record().last_cancelled = e; }
   waiter* current_waiter() const noexcept { return waiter_; }
   void set_waiter(waiter* w) noexcept { waiter_ = w; }
   /// Whether `slot` is this task's own cancellation slot, i.e. the
@@ -157,6 +158,21 @@ protected:
   void deliver();
 
 private:
+  /// What only a task that was asked to cancel needs: allocated at the
+  /// first request (or delivered cancelled_error), so the many tasks that
+  /// are never cancelled carry one pointer instead (doc/benchmarks.md,
+  /// memory per suspended task).
+  struct cold_state {
+    std::string cancel_msg;
+    std::string abort_msg;  // the message of the request that aborted
+    std::exception_ptr last_cancelled;
+    std::uint64_t probe_seq = 0;
+  };
+  cold_state& record() {
+    if (!cold_) cold_ = std::make_unique<cold_state>();
+    return *cold_;
+  }
+
   task_state_base& self() noexcept;
   void on_probe(std::uint64_t seq);
   std::exception_ptr make_cancelled(const std::string& msg);
@@ -170,12 +186,9 @@ private:
   bool aborted_ = false;        // an emission aborted a plain operation
   bool unresolved_ = false;     // not FIFO: an emission was made, not proven
   bool abort_outstanding_ = false;  // delivered as an abort, not rethrown yet
-  std::uint64_t probe_seq_ = 0;
   std::uint64_t emissions_ = 0;
-  std::string cancel_msg_;
-  std::string abort_msg_;  // the message of the request that aborted
+  std::unique_ptr<cold_state> cold_;
   waiter* waiter_ = nullptr;
-  std::exception_ptr last_cancelled_;
   boost::asio::cancellation_signal signal_;
   boost::asio::cancellation_state cstate_;
 };
