@@ -7,14 +7,15 @@
 // order). Each child carries one completion node of the group; when the
 // child completes the node posts the group's child-completion handler to
 // the loop, so it runs one iteration later, as asyncio's done callback
-// does. Children are kept in an intrusive list: O(1) per child.
+// does. Children are kept in an intrusive list: O(1) per child. The exit
+// parks the parent in the group's wait queue until the last child is done
+// (asyncio's _on_completed_fut).
 
 #include <taskio/task_group.hpp>
 
-#include <taskio/detail/await_graph.hpp>
 #include <taskio/detail/loop.hpp>
+#include <taskio/detail/wait_queue.hpp>
 #include <taskio/exceptions.hpp>
-#include <taskio/future.hpp>
 #include "log_record.hpp"
 #include "slow_wait.hpp"
 
@@ -35,6 +36,8 @@ public:
     ref_ptr<task_state_base> child;
   };
 
+  task_group_state() { exit_waiter_.set_awaited(&list_live, this); }
+
   std::string repr() const;
   [[noreturn]] void fail(const std::string& problem) const {
     throw std::runtime_error("TaskGroup " + repr() + " " + problem);
@@ -48,11 +51,9 @@ public:
   // aexit, in three parts around the wait for the children
   void begin_exit(const std::exception_ptr& e);
   bool children_left() const noexcept { return !live_.empty(); }
-  /// The children not done yet (the await graph, introspection.hpp).
-  void list_live(std::vector<ref_ptr<future_state_base>>& out) const {
-    for (child_node* n = live_.front(); n; n = live_.next(*n)) out.emplace_back(n->child.get());
-  }
-  void set_exit_waiter(std::optional<future<void>> w) { waiter_ = std::move(w); }
+  /// Parks the parent until the last child is done; rethrows what
+  /// interrupted the wait (a cancellation).
+  boost::asio::awaitable<void> wait_for_children() { return exit_waiter_.park(); }
   void exit_wait_interrupted(std::exception_ptr cancelled);
   bool finish_exit(const std::exception_ptr& e);
 
@@ -62,6 +63,12 @@ private:
   void on_child_done(child_node& n);
   void abort();
   void log_dropped(const std::vector<std::exception_ptr>& errors, const std::exception_ptr& body_error) const;
+  /// The children not done yet: what the exit awaits (the await graph,
+  /// introspection.hpp).
+  static void list_live(const void* self, std::vector<ref_ptr<future_state_base>>& out) {
+    const auto& live = static_cast<const task_group_state*>(self)->live_;
+    for (child_node* n = live.front(); n; n = live.next(*n)) out.emplace_back(n->child.get());
+  }
 
   bool entered_ = false;
   bool exiting_ = false;
@@ -73,7 +80,7 @@ private:
   std::exception_ptr base_error_;           // first fatal error
   std::exception_ptr propagate_cancel_;     // the cancellation to re-raise, if any
   std::exception_ptr last_cancel_;          // the latest cancellation the exit saw
-  std::optional<future<void>> waiter_;      // "all children done", while exiting
+  wait_queue exit_waiter_{"taskio::task_group", "TaskGroup"};  // the parent, while exiting
 };
 
 /// The posted child-completion handler. Destroyed without running (loop
@@ -155,7 +162,7 @@ void task_group_state::on_fire(completion_node* n, future_state_base&) {
 // doc/semantics.md 5.4 (TaskGroup child completion)
 void task_group_state::on_child_done(child_node& n) {
   live_.erase(n);
-  if (live_.empty() && waiter_ && !waiter_->done()) waiter_->set_result();
+  if (live_.empty()) exit_waiter_.wake_all();
   task_state_base& child = *n.child;
   if (child.cancelled()) return;
   std::exception_ptr e = child.stored_exception();
@@ -303,16 +310,12 @@ boost::asio::awaitable<bool> task_group::aexit(std::exception_ptr e) {
   std::optional<detail::slow_wait_watch> slow;  // debug mode: one warning if the wait is long
   if (s->children_left()) slow.emplace("a TaskGroup");
   while (s->children_left()) {
-    future<void> all_done;
-    s->set_exit_waiter(all_done);
-    detail::await_edge edge(*detail::access::state(all_done), {"TaskGroup", [s](auto& out) { s->list_live(out); }});
     std::exception_ptr interrupted;
     try {
-      co_await all_done.async_wait();
+      co_await s->wait_for_children();
     } catch (...) {
       interrupted = std::current_exception();
     }
-    s->set_exit_waiter(std::nullopt);
     if (interrupted) s->exit_wait_interrupted(std::move(interrupted));
   }
   co_return s->finish_exit(e);

@@ -39,6 +39,7 @@ boost::asio::awaitable<void> wait_queue::park(bool* woken_first) {
                                         if (awaited_)
                                           for (std::size_t i = 0; i < awaited_->size(); ++i)
                                             if (!awaited_->child(i).done()) out.emplace_back(&awaited_->child(i));
+                                        if (list_) list_(list_ctx_, out);
                                         if (!holder_) return;
                                         for (task_state_base* t : loop_->pending_tasks()) {
                                           if (t == holder_ && t->id() == holder_id_) out.emplace_back(t);

@@ -50,35 +50,8 @@ class exception_group;
 using split_result = std::pair<std::optional<exception_group>, std::optional<exception_group>>;
 
 namespace detail {
-
-/// A type-erased node test for split/subgroup: `test(ctx, e)` is asked about
-/// leaves, and about groups too when `test_groups` (a group it accepts is
-/// taken whole). Nodes are visited depth-first, each once, the outer group
-/// first.
-struct group_matcher {
-  bool (*test)(const void* ctx, const std::exception_ptr& e) = nullptr;
-  const void* ctx = nullptr;
-  bool test_groups = false;
-};
-
-/// True when `e` holds an object of type E (or derived).
-template <class E>
-bool holds(const void*, const std::exception_ptr& e) {
-  try {
-    std::rethrow_exception(e);
-  } catch (const E&) {
-    return true;
-  } catch (...) {
-    return false;
-  }
+struct group_matcher;
 }
-
-template <class Pred>
-bool call_predicate(const void* ctx, const std::exception_ptr& e) {
-  return static_cast<bool>((*static_cast<Pred*>(const_cast<void*>(ctx)))(e));
-}
-
-}  // namespace detail
 
 /// Python's ExceptionGroup: a message and a non-empty ordered list of
 /// exceptions (possibly groups themselves).
@@ -119,9 +92,7 @@ public:
   /// matching group is taken whole (split<exception_group>() returns the
   /// whole group as the match).
   template <class E>
-  split_result split() const {
-    return split_by_type<E>(true);
-  }
+  split_result split() const;
 
   /// Splits by a predicate `pred(const std::exception_ptr&) -> bool`. As in
   /// Python the predicate is asked about the groups too, the outer group
@@ -129,22 +100,16 @@ public:
   /// taken whole.
   template <class Pred>
     requires std::is_invocable_r_v<bool, Pred&, const std::exception_ptr&>
-  split_result split(Pred pred) const {
-    return split_by({&detail::call_predicate<Pred>, &pred, true}, true);
-  }
+  split_result split(Pred pred) const;
 
   /// The `match` part of split<E>() (empty if nothing matches).
   template <class E>
-  std::optional<exception_group> subgroup() const {
-    return split_by_type<E>(false).first;
-  }
+  std::optional<exception_group> subgroup() const;
 
   /// The `match` part of split(pred).
   template <class Pred>
     requires std::is_invocable_r_v<bool, Pred&, const std::exception_ptr&>
-  std::optional<exception_group> subgroup(Pred pred) const {
-    return split_by({&detail::call_predicate<Pred>, &pred, true}, false).first;
-  }
+  std::optional<exception_group> subgroup(Pred pred) const;
 
 private:
   /// The type-erased core of split and subgroup (`want_rest` false: the
@@ -152,21 +117,73 @@ private:
   split_result split_by(const detail::group_matcher& m, bool want_rest) const;
 
   template <class E>
-  split_result split_by_type(bool want_rest) const {
-    if constexpr (std::is_base_of_v<exception_group, E>) {
-      if constexpr (std::is_same_v<E, exception_group>)
-        return {*this, std::nullopt};
-      else if (dynamic_cast<const E*>(this))
-        return {*this, std::nullopt};
-    }
-    return split_by({&detail::holds<E>, nullptr, std::is_base_of_v<exception_group, E>}, want_rest);
-  }
+  split_result split_by_type(bool want_rest) const;
 
   struct data;
   std::shared_ptr<const data> d_;
 };
 
+/// Python's `except*` clauses as a function. `e` is the caught exception (a
+/// group or a single exception); each handler takes one exception by
+/// reference (`[](const std::runtime_error& x) { ... }`) and stands for one
+/// `except* E:` clause. Clauses run in order; each receives, one call per
+/// leaf and depth-first, the leaves of its type that no earlier clause took.
+///
+/// Afterwards, like Python:
+///  * everything handled and nothing raised: returns normally;
+///  * unhandled leaves (and leaves a handler re-raised with `throw;`) are
+///    rethrown as a group with the original structure and messages (the
+///    original object itself if no leaf was handled);
+///  * exceptions a handler threw are collected; they are rethrown as
+///    exception_group("", {raised..., unhandled group}).
+/// A single non-group exception is treated as a group of one, and rethrown
+/// as itself (not wrapped) when unhandled or replaced by a handler's
+/// exception.
+///
+///     try {
+///       co_await taskio::async_with(taskio::task_group{}, body);
+///     } catch (...) {
+///       taskio::except_star(std::current_exception(),
+///           [&](const std::system_error& e) { log(e.what()); },
+///           [&](const taskio::timeout_error&) { ++timeouts; });
+///     }
+///
+/// Exceptions: the rest as above; std::invalid_argument for a null `e`.
+/// A clause for exception_group itself is rejected at compile time (Python
+/// rejects `except* ExceptionGroup` too).
+template <class... Handlers>
+void except_star(const std::exception_ptr& e, Handlers&&... handlers);
+
+// ---- implementation ----
+
 namespace detail {
+
+/// A type-erased node test for split/subgroup: `test(ctx, e)` is asked about
+/// leaves, and about groups too when `test_groups` (a group it accepts is
+/// taken whole). Nodes are visited depth-first, each once, the outer group
+/// first.
+struct group_matcher {
+  bool (*test)(const void* ctx, const std::exception_ptr& e) = nullptr;
+  const void* ctx = nullptr;
+  bool test_groups = false;
+};
+
+/// True when `e` holds an object of type E (or derived).
+template <class E>
+bool holds(const void*, const std::exception_ptr& e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const E&) {
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+
+template <class Pred>
+bool call_predicate(const void* ctx, const std::exception_ptr& e) {
+  return static_cast<bool>((*static_cast<Pred*>(const_cast<void*>(ctx)))(e));
+}
 
 /// The parameter type of a handler given to except_star (a function
 /// object with one non-template operator(), or a function pointer).
@@ -225,34 +242,39 @@ TASKIO_DECL void except_star(const std::exception_ptr& e, const star_clause* cla
 
 }  // namespace detail
 
-/// Python's `except*` clauses as a function. `e` is the caught exception (a
-/// group or a single exception); each handler takes one exception by
-/// reference (`[](const std::runtime_error& x) { ... }`) and stands for one
-/// `except* E:` clause. Clauses run in order; each receives, one call per
-/// leaf and depth-first, the leaves of its type that no earlier clause took.
-///
-/// Afterwards, like Python:
-///  * everything handled and nothing raised: returns normally;
-///  * unhandled leaves (and leaves a handler re-raised with `throw;`) are
-///    rethrown as a group with the original structure and messages (the
-///    original object itself if no leaf was handled);
-///  * exceptions a handler threw are collected; they are rethrown as
-///    exception_group("", {raised..., unhandled group}).
-/// A single non-group exception is treated as a group of one, and rethrown
-/// as itself (not wrapped) when unhandled or replaced by a handler's
-/// exception.
-///
-///     try {
-///       co_await taskio::async_with(taskio::task_group{}, body);
-///     } catch (...) {
-///       taskio::except_star(std::current_exception(),
-///           [&](const std::system_error& e) { log(e.what()); },
-///           [&](const taskio::timeout_error&) { ++timeouts; });
-///     }
-///
-/// Exceptions: the rest as above; std::invalid_argument for a null `e`.
-/// A clause for exception_group itself is rejected at compile time (Python
-/// rejects `except* ExceptionGroup` too).
+template <class E>
+split_result exception_group::split() const {
+  return split_by_type<E>(true);
+}
+
+template <class Pred>
+  requires std::is_invocable_r_v<bool, Pred&, const std::exception_ptr&>
+split_result exception_group::split(Pred pred) const {
+  return split_by({&detail::call_predicate<Pred>, &pred, true}, true);
+}
+
+template <class E>
+std::optional<exception_group> exception_group::subgroup() const {
+  return split_by_type<E>(false).first;
+}
+
+template <class Pred>
+  requires std::is_invocable_r_v<bool, Pred&, const std::exception_ptr&>
+std::optional<exception_group> exception_group::subgroup(Pred pred) const {
+  return split_by({&detail::call_predicate<Pred>, &pred, true}, false).first;
+}
+
+template <class E>
+split_result exception_group::split_by_type(bool want_rest) const {
+  if constexpr (std::is_base_of_v<exception_group, E>) {
+    if constexpr (std::is_same_v<E, exception_group>)
+      return {*this, std::nullopt};
+    else if (dynamic_cast<const E*>(this))
+      return {*this, std::nullopt};
+  }
+  return split_by({&detail::holds<E>, nullptr, std::is_base_of_v<exception_group, E>}, want_rest);
+}
+
 template <class... Handlers>
 void except_star(const std::exception_ptr& e, Handlers&&... handlers) {
   static_assert(((!std::is_base_of_v<exception_group,

@@ -95,19 +95,11 @@ public:
   /// context current at the first run(), kept across run() calls, so what
   /// one run's main sets, the next run's main sees.
   template <class T>
-  T run(boost::asio::awaitable<T> main) {
-    prepare("taskio::runner::run");
-    return run(std::move(main), *context_);
-  }
+  T run(boost::asio::awaitable<T> main);
 
   /// Runs `main` in `ctx` (asyncio Runner.run(coro, context=)).
   template <class T>
-  T run(boost::asio::awaitable<T> main, taskio::context ctx) {
-    prepare("taskio::runner::run");
-    task<T> t = create_task(get_executor(), std::move(main), task_options{.name = {}, .context = std::move(ctx)});
-    drive(t);
-    return t.result();
-  }
+  T run(boost::asio::awaitable<T> main, taskio::context ctx);
 
   /// Cancels and awaits the remaining tasks, runs the callbacks their ends
   /// scheduled (done callbacks), joins the to_thread pool while the loop
@@ -130,17 +122,7 @@ private:
 
 /// asyncio.run.
 template <class T>
-T run(boost::asio::awaitable<T> main, run_options opts = {}) {
-  runner r(std::move(opts));
-  if constexpr (std::is_void_v<T>) {
-    r.run(std::move(main));
-    r.close();
-  } else {
-    T v = r.run(std::move(main));
-    r.close();
-    return v;
-  }
-}
+T run(boost::asio::awaitable<T> main, run_options opts = {});
 
 /// asyncio.run for a program's main(): `int main() { return taskio::run_main(app()); }`.
 /// Runs `main` as run() does and returns the process exit status:
@@ -156,6 +138,35 @@ T run(boost::asio::awaitable<T> main, run_options opts = {}) {
 /// loop) are reported the same way (1). Never throws.
 TASKIO_DECL int run_main(boost::asio::awaitable<int> main, run_options opts = {}) noexcept;
 TASKIO_DECL int run_main(boost::asio::awaitable<void> main, run_options opts = {}) noexcept;
+
+// ---- implementation ----
+
+template <class T>
+T runner::run(boost::asio::awaitable<T> main) {
+  prepare("taskio::runner::run");
+  return run(std::move(main), *context_);
+}
+
+template <class T>
+T runner::run(boost::asio::awaitable<T> main, taskio::context ctx) {
+  prepare("taskio::runner::run");
+  task<T> t = create_task(get_executor(), std::move(main), task_options{.name = {}, .context = std::move(ctx)});
+  drive(t);
+  return t.result();
+}
+
+template <class T>
+T run(boost::asio::awaitable<T> main, run_options opts) {
+  runner r(std::move(opts));
+  if constexpr (std::is_void_v<T>) {
+    r.run(std::move(main));
+    r.close();
+  } else {
+    T v = r.run(std::move(main));
+    r.close();
+    return v;
+  }
+}
 
 }  // namespace taskio
 

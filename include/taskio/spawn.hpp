@@ -60,6 +60,15 @@
 
 namespace taskio {
 
+/// Creates a task on `ex` (an executor, or an execution context such as an
+/// io_context) running `what` and completes `token` with its outcome; see
+/// the header comment.
+template <class ExecutorOrContext, class What, class CompletionToken>
+  requires(detail::is_asio_awaitable_v<std::remove_cvref_t<What>> || detail::awaitable_factory<What>)
+auto spawn(ExecutorOrContext&& ex, What&& what, CompletionToken&& token);
+
+// ---- implementation ----
+
 namespace detail {
 
 /// spawn's initiation: on `ex`, creates the task and waits on it with the
@@ -104,9 +113,6 @@ auto spawn_awaitable(What&& what) {
 
 }  // namespace detail
 
-/// Creates a task on `ex` (an executor, or an execution context such as an
-/// io_context) running `what` and completes `token` with its outcome; see
-/// the header comment.
 template <class ExecutorOrContext, class What, class CompletionToken>
   requires(detail::is_asio_awaitable_v<std::remove_cvref_t<What>> || detail::awaitable_factory<What>)
 auto spawn(ExecutorOrContext&& ex, What&& what, CompletionToken&& token) {

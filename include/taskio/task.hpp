@@ -92,8 +92,10 @@ public:
 
   friend bool operator==(const task_ref& a, const task_ref& b) noexcept { return a.s_ == b.s_; }
 
-protected:
+private:
   friend struct detail::access;
+  template <class T>
+  friend class task;  // the typed handle reaches the same state
   explicit task_ref(detail::ref_ptr<detail::task_state_base> s) noexcept : s_(std::move(s)) {}
   detail::task_state_base* state() const;
 

@@ -110,13 +110,7 @@ public:
   /// expression; README, "Known compiler issues".)
   template <class T>
   task<T> create_task(boost::asio::awaitable<T> coro, task_options opts,
-                      std::source_location where = std::source_location::current()) {
-    const auto& ex = parent_executor("taskio::task_group::create_task");  // may throw: coro never runs
-    auto t = detail::launch_task(ex, std::move(coro), std::move(opts.name), where, opts.eager_start,
-                                 detail::given_context(opts));
-    adopt(*t);
-    return detail::access::make<task<T>>(std::move(t));
-  }
+                      std::source_location where = std::source_location::current());
 
   /// The same, named `name` (see create_task.hpp for why a template).
   template <class T, detail::task_name Name>
@@ -190,6 +184,17 @@ private:
 
   detail::task_group_state* s_;
 };
+
+// ---- implementation ----
+
+template <class T>
+task<T> task_group::create_task(boost::asio::awaitable<T> coro, task_options opts, std::source_location where) {
+  const auto& ex = parent_executor("taskio::task_group::create_task");  // may throw: coro never runs
+  auto t = detail::launch_task(ex, std::move(coro), std::move(opts.name), where, opts.eager_start,
+                               detail::given_context(opts));
+  adopt(*t);
+  return detail::access::make<task<T>>(std::move(t));
+}
 
 }  // namespace taskio
 

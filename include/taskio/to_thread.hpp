@@ -54,6 +54,14 @@
 
 namespace taskio {
 
+/// Runs f(args...) on the loop's thread pool; the awaiting task resumes on
+/// its own executor with the result (see the header comment).
+template <class F, class... Args>
+  requires std::is_invocable_v<F, Args...>
+boost::asio::awaitable<std::invoke_result_t<F, Args...>> to_thread(F f, Args... args);
+
+// ---- implementation ----
+
 namespace detail {
 
 /// The awaited side of one to_thread call: a future living on the awaiting
@@ -102,8 +110,6 @@ void submit_to_thread(ref_ptr<thread_call<R>> call, Fn fn) {
 
 }  // namespace detail
 
-/// Runs f(args...) on the loop's thread pool; the awaiting task resumes on
-/// its own executor with the result (see the header comment).
 template <class F, class... Args>
   requires std::is_invocable_v<F, Args...>
 boost::asio::awaitable<std::invoke_result_t<F, Args...>> to_thread(F f, Args... args) {

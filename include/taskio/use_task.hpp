@@ -98,6 +98,8 @@ struct use_task_t {
 /// The completion token: see the header comment.
 inline constexpr use_task_t use_task;
 
+// ---- implementation ----
+
 namespace detail {
 
 template <class... Ts>

@@ -68,6 +68,25 @@ struct basic_wait_result {
 template <class T>
 using wait_result = basic_wait_result<task<T>>;
 
+/// Waits until the members of `fs` (tasks, futures, or task_refs) satisfy
+/// `opts.return_when`, or until `opts.timeout` passed; returns {done,
+/// pending}, computed after waking by testing done() on every member (so
+/// `done` may hold more than the member that woke it).
+///
+/// Cancellation: a cancellation point; cancelling the waiting task leaves the
+/// children running.
+/// Exceptions: std::invalid_argument "Set of Tasks/Futures is empty." for an
+/// empty `fs`, "Invalid return_when value" for a value outside the enum,
+/// a NaN, infinite or too large timeout (any_delay); std::logic_error for
+/// an empty task handle. Never
+/// timeout_error, never a child's exception (with first_exception, the
+/// exception of a child that fails while wait() is waiting is marked
+/// retrieved, as asyncio's check does).
+template <detail::watchable_handle Handle>
+boost::asio::awaitable<basic_wait_result<Handle>> wait(std::vector<Handle> fs, wait_options opts = {});
+
+// ---- implementation ----
+
 namespace detail {
 
 /// wait()'s state: releases its awaiter according to return_when.
@@ -89,22 +108,8 @@ private:
 
 }  // namespace detail
 
-/// Waits until the members of `fs` (tasks, futures, or task_refs) satisfy
-/// `opts.return_when`, or until `opts.timeout` passed; returns {done,
-/// pending}, computed after waking by testing done() on every member (so
-/// `done` may hold more than the member that woke it).
-///
-/// Cancellation: a cancellation point; cancelling the waiting task leaves the
-/// children running.
-/// Exceptions: std::invalid_argument "Set of Tasks/Futures is empty." for an
-/// empty `fs`, "Invalid return_when value" for a value outside the enum,
-/// a NaN, infinite or too large timeout (any_delay); std::logic_error for
-/// an empty task handle. Never
-/// timeout_error, never a child's exception (with first_exception, the
-/// exception of a child that fails while wait() is waiting is marked
-/// retrieved, as asyncio's check does).
 template <detail::watchable_handle Handle>
-boost::asio::awaitable<basic_wait_result<Handle>> wait(std::vector<Handle> fs, wait_options opts = {}) {
+boost::asio::awaitable<basic_wait_result<Handle>> wait(std::vector<Handle> fs, wait_options opts) {
   detail::ref_ptr<detail::wait_state> st(new detail::wait_state(detail::states_of(fs), opts));
   co_await detail::wait_state::wait(st);
   basic_wait_result<Handle> r;

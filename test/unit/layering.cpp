@@ -4,7 +4,9 @@
 //
 //  * the kernel (every include/taskio/detail/ header but the shared
 //    machinery, and lib/X.cpp for each such detail/X.hpp) includes no public
-//    header but the vocabulary (config, clock, exceptions), and no machinery;
+//    header but the vocabulary (config, clock, exceptions), and no machinery,
+//    neither directly nor through the private lib/ headers it includes
+//    ("driver.hpp", "log_record.hpp");
 //  * the shared machinery (detail/ensure_future, watcher, wait_queue and
 //    their lib/ files) may include the handles (future, task, create_task)
 //    too, but no primitive.
@@ -44,6 +46,18 @@ std::vector<std::string> taskio_includes(const std::string& text) {
   return out;
 }
 
+/// The `#include "..."` targets of `text` (lib/'s private headers), e.g. "driver.hpp".
+std::vector<std::string> private_includes(const std::string& text) {
+  static const std::regex include(R"re(^\s*#\s*include\s*"([a-z_]+\.hpp)")re");
+  std::vector<std::string> out;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    std::smatch m;
+    if (std::regex_search(line, m, include)) out.push_back(m[1]);
+  }
+  return out;
+}
+
 std::string read(const fs::path& p) {
   std::ifstream in(p);
   BOOST_REQUIRE_MESSAGE(in, "cannot read " << p);
@@ -64,6 +78,20 @@ std::vector<std::string> violations(const std::string& text, bool kernel) {
     }
   }
   return bad;
+}
+
+/// The kernel-rule violations of `file` and of the private lib/ headers it
+/// includes, transitively: "<taskio/X.hpp>", or "<taskio/X.hpp> through lib/h.hpp".
+void kernel_violations(const fs::path& file, std::set<std::string>& seen, const std::string& via,
+                       std::vector<std::string>& out) {
+  const std::string text = read(file);
+  for (const std::string& inc : violations(text, true))
+    out.push_back("<taskio/" + inc + ".hpp>" + (via.empty() ? "" : " through " + via));
+  for (const std::string& h : private_includes(text)) {
+    const fs::path p = root / "lib" / h;
+    if (!fs::exists(p) || !seen.insert(h).second) continue;
+    kernel_violations(p, seen, via.empty() ? "lib/" + h : via, out);
+  }
 }
 
 struct layer_files {
@@ -97,6 +125,8 @@ BOOST_AUTO_TEST_CASE(the_checker_finds_what_each_layer_may_not_include) {
       "#include <taskio/config.hpp>\n#include <taskio/future.hpp>\n#include <taskio/gather.hpp>\n"
       "  #  include <taskio/detail/watcher.hpp>\n#include <taskio/detail/loop.hpp>\n#include \"driver.hpp\"\n";
   BOOST_TEST(taskio_includes(text).size() == 5u);
+  const std::vector<std::string> expected_private = {"driver.hpp"};
+  BOOST_TEST(private_includes(text) == expected_private, boost::test_tools::per_element());
   const std::vector<std::string> kernel_bad = violations(text, true);
   const std::vector<std::string> expected_kernel = {"future", "gather", "detail/watcher"};
   BOOST_TEST(kernel_bad == expected_kernel, boost::test_tools::per_element());
@@ -110,9 +140,23 @@ BOOST_AUTO_TEST_CASE(the_kernel_includes_only_the_vocabulary_and_the_kernel) {
   BOOST_TEST_REQUIRE(holds(f.kernel, "task_state.hpp"));  // the tree was found
   BOOST_TEST_REQUIRE(holds(f.kernel, "task_state.cpp"));
   BOOST_TEST_REQUIRE(holds(f.kernel, "loop_gate.cpp"));
-  for (const fs::path& p : f.kernel)
-    for (const std::string& inc : violations(read(p), true))
-      BOOST_ERROR(fs::relative(p, root).string() << " (kernel) includes <taskio/" << inc << ".hpp>");
+  for (const fs::path& p : f.kernel) {
+    std::set<std::string> seen;
+    std::vector<std::string> bad;
+    kernel_violations(p, seen, "", bad);
+    for (const std::string& inc : bad) BOOST_ERROR(fs::relative(p, root).string() << " (kernel) includes " << inc);
+  }
+}
+
+// The private lib/ headers are read too: a file reaching a primitive through
+// one of them is reported with the header it went through (lib/run.cpp, of the
+// run layer, reaches task.hpp through stop_signals.hpp).
+BOOST_AUTO_TEST_CASE(the_kernel_rule_follows_the_private_lib_headers) {
+  std::set<std::string> seen;
+  std::vector<std::string> bad;
+  kernel_violations(root / "lib" / "run.cpp", seen, "", bad);
+  BOOST_TEST(std::count(bad.begin(), bad.end(), "<taskio/task.hpp> through lib/stop_signals.hpp") == 1);
+  BOOST_TEST(std::count(bad.begin(), bad.end(), "<taskio/run.hpp>") == 1);
 }
 
 BOOST_AUTO_TEST_CASE(the_shared_machinery_includes_no_primitive) {

@@ -13,9 +13,20 @@ using taskio::cancelled_error;
 
 namespace {
 
+/// A class derived from task_ref: the handle's kernel state is out of its
+/// reach too (detail/access.hpp is the only way in).
+struct derived_ref : taskio::task_ref {
+  template <class U = derived_ref>
+  static constexpr bool reaches_state = requires(const U& u) { u.state(); };
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(task)
+
+BOOST_AUTO_TEST_CASE(a_class_derived_from_task_ref_cannot_reach_its_state) {
+  BOOST_TEST(!derived_ref::reaches_state<>);
+}
 
 TASKIO_TEST_CASE(create_task_schedules_the_first_step) {
   trace tr;

@@ -26,6 +26,8 @@
 #ifndef TASKIO_DETAIL_ASIO_COMPAT_HPP
 #define TASKIO_DETAIL_ASIO_COMPAT_HPP
 
+#include <taskio/config.hpp>
+
 #include <boost/asio/version.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -35,12 +37,6 @@
 #include <boost/asio/detail/scheduler_operation.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/this_coro.hpp>
-
-#if BOOST_ASIO_VERSION >= 103400
-#include <boost/asio/config.hpp>
-#endif
-
-#include <cstdlib>
 
 /// 1 when the awaitable entry frame carries the has_context_switched flag
 /// (Asio 1.26 .. 1.34), 0 from 1.36 on.
@@ -65,57 +61,15 @@ inline scheduler& scheduler_of(boost::asio::io_context& io) { return boost::asio
 /// Queues `op` on `s` as a new, non-continuation completion.
 inline void post_immediate(scheduler& s, scheduler_operation* op) { s.post_immediate_completion(op, false); }
 
-#if BOOST_ASIO_VERSION >= 103400 && BOOST_ASIO_VERSION < 103600
-// Asio 1.34: config::get() answers 0 for every integer (see the top of this
-// file). The configuration service's own get_value() (public, virtual) writes
-// the hint into a buffer of ours, but it writes "1" for every special hint,
-// BOOST_ASIO_CONCURRENCY_HINT_SAFE included (a fully locking io_context that
-// several threads may run). So the service io_context(int) installs,
-// detail::config_from_concurrency_hint_service (defined in impl/config.ipp,
-// hence complete in header-only builds, Asio's default), is read directly:
-// its private concurrency_hint_ is the hint as given (1.34.0 checked), named
-// through an explicit instantiation (which may name private members).
-#if defined(BOOST_ASIO_HEADER_ONLY)
-#define TASKIO_ASIO_READS_RAW_HINT 1
-using hint_service = boost::asio::detail::config_from_concurrency_hint_service;
-/// The hint a hint service holds (defined by the instantiation below).
-int raw_hint(const hint_service& s) noexcept;
-template <int hint_service::*Member>
-struct raw_hint_access {
-  friend int raw_hint(const hint_service& s) noexcept { return s.*Member; }
-};
-template struct raw_hint_access<&hint_service::concurrency_hint_>;
-#else
-#define TASKIO_ASIO_READS_RAW_HINT 0
-#endif
-
-/// concurrency_hint() on Asio 1.34.
-inline int concurrency_hint_1_34(boost::asio::execution_context& ctx) {
-  const auto& service = boost::asio::use_service<boost::asio::config_service>(ctx);
-#if TASKIO_ASIO_READS_RAW_HINT
-  if (const auto* s = dynamic_cast<const hint_service*>(&service)) return raw_hint(*s);
-#endif
-  char buffer[32];
-  const char* value = service.get_value("scheduler", "concurrency_hint", buffer, sizeof buffer);
-  return value ? std::atoi(value) : 0;
-}
-#endif
-
 /// The concurrency hint an io_context was constructed with (1: one thread
 /// runs it, so the scheduler takes no locks). `ctx` is an io_context.
 /// From 1.34 on, the configuration's ("scheduler", "concurrency_hint"),
 /// which from 1.36 on is -1 for BOOST_ASIO_CONCURRENCY_HINT_SAFE and 1 for
 /// the unsafe special hints; before 1.36 a special hint reads as its own
-/// value (never 1).
-inline int concurrency_hint(boost::asio::execution_context& ctx) {
-#if BOOST_ASIO_VERSION >= 103600
-  return boost::asio::config(ctx).get("scheduler", "concurrency_hint", 0);
-#elif BOOST_ASIO_VERSION >= 103400
-  return concurrency_hint_1_34(ctx);
-#else
-  return boost::asio::use_service<scheduler>(ctx).concurrency_hint();
-#endif
-}
+/// value (never 1). Defined in lib/asio_compat.cpp: on Asio 1.34 it names a
+/// private member through an explicit instantiation, which must exist in one
+/// translation unit only.
+TASKIO_DECL int concurrency_hint(boost::asio::execution_context& ctx);
 
 // --- awaitable threads (what co_spawn is built on) ---------------------------
 

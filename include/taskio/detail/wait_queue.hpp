@@ -39,6 +39,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 namespace taskio::detail {
 
@@ -88,6 +89,14 @@ public:
   /// (as_completed's next()): the await graph shows them awaiting its
   /// children that are not done yet. Null: none.
   void set_awaited(const watcher* combinator) noexcept { awaited_ = combinator; }
+  /// What the parked waiters wait for, listed by `list(ctx, out)` (a task
+  /// group's children not done yet): the await graph shows them awaiting
+  /// what it appends. Null: none.
+  using awaited_lister = void (*)(const void* ctx, std::vector<ref_ptr<future_state_base>>& out);
+  void set_awaited(awaited_lister list, const void* ctx) noexcept {
+    list_ = list;
+    list_ctx_ = ctx;
+  }
   /// The label from now on (a barrier's condition says "Barrier").
   void set_label(const char* label) noexcept { label_ = label; }
 
@@ -102,6 +111,8 @@ private:
   const task_state_base* holder_ = nullptr;
   std::uint64_t holder_id_ = 0;
   const watcher* awaited_ = nullptr;
+  awaited_lister list_ = nullptr;
+  const void* list_ctx_ = nullptr;
   loop* loop_ = nullptr;
   intrusive_list<node> waiters_;
 };
