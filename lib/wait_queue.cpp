@@ -139,7 +139,7 @@ void wait_queue::set_holder(const task_state_base* holder) noexcept {
 bool wait_queue::wake_first() {
   parked_waiter* head = waiters_.front();
   if (!head || head->state() != parked_waiter::status::parked) return false;
-  loop_->check_thread("taskio::future::set_result");
+  loop_->check_thread(owner_);
   head->wake();
   return true;
 }
@@ -150,7 +150,7 @@ std::size_t wait_queue::wake(std::size_t n) {
   std::size_t woken = 0;
   for (parked_waiter* w = waiters_.front(); w && woken < n; w = waiters_.next(*w)) {
     if (w->state() != parked_waiter::status::parked) continue;
-    loop_->check_thread("taskio::future::set_result");
+    loop_->check_thread(owner_);
     w->wake();
     ++woken;
   }
