@@ -113,13 +113,6 @@ std::exception_ptr wait_queue::bind_to(const boost::asio::any_io_executor& ex) n
   }
 }
 
-wait_queue::parking wait_queue::park(bool* woken_first) {
-  // Parking from another loop fails here, before the coroutine suspends (the
-  // operation checks the executor's loop again).
-  if (loop* l = thread_state::current_loop()) bind(*l);
-  return parking(this, woken_first);
-}
-
 void wait_queue::list_awaited(std::vector<ref_ptr<future_state_base>>& out) const {
   if (awaited_)
     for (std::size_t i = 0; i < awaited_->size(); ++i)
@@ -131,14 +124,9 @@ void wait_queue::list_awaited(std::vector<ref_ptr<future_state_base>>& out) cons
   }
 }
 
-void wait_queue::set_holder(const task_state_base* holder) noexcept {
-  holder_ = holder;
-  holder_id_ = holder ? holder->id() : 0;
-}
-
-bool wait_queue::wake_first() {
+bool wait_queue::wake_head() {
   parked_waiter* head = waiters_.front();
-  if (!head || head->state() != parked_waiter::status::parked) return false;
+  if (head->state() != parked_waiter::status::parked) return false;
   loop_->check_thread(owner_);
   head->wake();
   return true;
@@ -157,7 +145,7 @@ std::size_t wait_queue::wake(std::size_t n) {
   return woken;
 }
 
-bool wait_queue::has_uncancelled() const noexcept {
+bool wait_queue::any_uncancelled() const noexcept {
   for (parked_waiter* w = waiters_.front(); w; w = waiters_.next(*w))
     if (w->state() != parked_waiter::status::cancelled) return true;
   return false;

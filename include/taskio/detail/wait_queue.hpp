@@ -29,7 +29,8 @@
 // holds itself as an await cycle. The graph sees a waiter as a future
 // ("<Lock pending>"), which the waiter creates only when the graph asks.
 //
-// Single loop: the queue binds to the loop of its first waiter; a waiter
+// Single loop: the queue binds to the loop of its first waiter (the loop
+// running it; outside taskio::run and task steps, its executor's); a waiter
 // from another loop gets std::runtime_error. Touch it on that loop's thread
 // only (waking a waiter from another thread while the loop runs throws
 // std::logic_error). The queue must outlive its waiters.
@@ -148,12 +149,17 @@ public:
   /// asio::awaitable coroutine, which costs no coroutine frame.
   /// Exceptions: std::runtime_error when the queue is bound to another loop.
   /// Cancellation: always a cancellation point.
-  parking park(bool* woken_first = nullptr);
+  parking park(bool* woken_first = nullptr) {
+    // the loop running the caller (a task's step, taskio::run): a waiter from
+    // another loop fails here, before it suspends
+    if (loop* l = thread_state::current_loop(); l && l != loop_) bind(*l);
+    return parking(this, woken_first);
+  }
 
   /// Wakes the head waiter if it is not done yet (asyncio Lock's
   /// _wake_up_first: a cancelled head passes the turn on when it resumes).
   /// True if it woke it.
-  bool wake_first();
+  bool wake_first() { return !waiters_.empty() && wake_head(); }
   /// Wakes the first waiter not done yet; true if there was one.
   bool wake_next();
   /// Wakes up to n waiters not done yet; returns how many.
@@ -164,14 +170,17 @@ public:
   std::size_t size() const noexcept { return waiters_.size(); }
   bool empty() const noexcept { return waiters_.empty(); }
   /// True if a parked waiter was not cancelled (woken or still waiting).
-  bool has_uncancelled() const noexcept;
+  bool has_uncancelled() const noexcept { return !waiters_.empty() && any_uncancelled(); }
 
   /// The task holding the primitive (a lock's holder; null: not held, or
   /// acquired outside a task), shown by the await graph as what the parked
   /// waiters await. Kept as an address and an id, no reference (nothing
   /// atomic on acquire and release): the graph shows it only while a
   /// pending task of the loop has both.
-  void set_holder(const task_state_base* holder) noexcept;
+  void set_holder(const task_state_base* holder) noexcept {
+    holder_ = holder;
+    holder_id_ = holder ? holder->id() : 0;
+  }
   /// The combinator whose results the parked waiters wait for
   /// (as_completed's next()): the await graph shows them awaiting its
   /// children that are not done yet. Null: none.
@@ -186,10 +195,12 @@ public:
       template <class Handler>
       void operator()(Handler&& handler, wait_queue* q, bool* woken_first) const {
         using op_type = park_op<std::decay_t<Handler>>;
-        auto ex = boost::asio::get_associated_executor(handler);
-        if (std::exception_ptr e = q->bind_to(ex)) {  // park() checked the running loop: not expected
-          boost::asio::post(ex, [h = std::move(handler), e]() mutable { std::move(h)(e); });
-          return;
+        if (!thread_state::current_loop()) {  // no running loop to bind to in park(): the executor's
+          auto ex = boost::asio::get_associated_executor(handler);
+          if (std::exception_ptr e = q->bind_to(ex)) {
+            boost::asio::post(ex, [h = std::move(handler), e]() mutable { std::move(h)(e); });
+            return;
+          }
         }
         op_type* op = new_op<op_type>(handler, *q, woken_first, std::move(handler));
         op->link_.template attach<typename op_type::cancel_handler>(op->handler_, op);
@@ -216,6 +227,8 @@ private:
   friend class parked_waiter;
   /// Binds to `l` (the first waiter's loop) or throws std::runtime_error.
   void bind(loop& l);
+  bool wake_head();
+  bool any_uncancelled() const noexcept;
   /// Binds to the loop of `ex` (a parking coroutine's executor): null, or
   /// the exception that waiter receives.
   std::exception_ptr bind_to(const boost::asio::any_io_executor& ex) noexcept;
