@@ -53,7 +53,7 @@ public:
   bool children_left() const noexcept { return !live_.empty(); }
   /// Parks the parent until the last child is done; rethrows what
   /// interrupted the wait (a cancellation).
-  boost::asio::awaitable<void> wait_for_children() { return exit_waiter_.park(); }
+  boost::asio::awaitable<void> wait_for_children() { co_await exit_waiter_.park(); }
   void exit_wait_interrupted(std::exception_ptr cancelled);
   bool finish_exit(const std::exception_ptr& e);
 

@@ -4,8 +4,9 @@
 // Distributed under the Boost Software License, Version 1.0.
 //
 // The parking lot under taskio's synchronization primitives
-// (detail/wait_queue.hpp). Each parked waiter's node lives in its park()
-// coroutine frame: parking allocates the frame and the future, nothing else.
+// (detail/wait_queue.hpp). Parking allocates one block (the park_op, from
+// Asio's recycling allocator) and nothing else; the await-graph node of a
+// waiter (a future and its edge) is made only when the graph is taken.
 
 #include <taskio/detail/wait_queue.hpp>
 
@@ -13,60 +14,122 @@
 #include <taskio/detail/loop.hpp>
 #include <taskio/detail/task_state.hpp>
 #include <taskio/detail/watcher.hpp>
-
-#include <boost/asio/this_coro.hpp>
+#include <taskio/exceptions.hpp>
 
 #include <stdexcept>
 #include <string>
 
 namespace taskio::detail {
 
-void wait_queue::bind(loop& l, const char* who) {
-  if (!loop_) loop_ = &l;
-  if (loop_ != &l)
-    throw std::runtime_error(std::string(who) + ": " + owner_ + " is bound to a different event loop");
+// ---------------------------------------------------------------------------
+// parked_waiter
+
+/// A waiter as the await graph sees it: a future standing for the primitive
+/// (done once the waiter is woken or cancelled, as the future asyncio parks
+/// on), registered with what it stands for.
+struct parked_waiter::graph_node {
+  ref_ptr<future_state<void>> fut;
+  await_edge edge;
+
+  graph_node(ref_ptr<future_state<void>> f, await_target target) : fut(std::move(f)), edge(*fut, std::move(target)) {}
+};
+
+parked_waiter::~parked_waiter() { unlink(); }
+
+void parked_waiter::unlink() noexcept {
+  if (queue_) {
+    queue_->waiters_.erase(*this);
+    queue_ = nullptr;
+  }
+  delete std::exchange(graph_, nullptr);
 }
 
-boost::asio::awaitable<void> wait_queue::park(bool* woken_first) {
-  node n;
-  n.fut.emplace(co_await boost::asio::this_coro::executor);
-  bind(access::state(*n.fut)->get_loop(), owner_);
-  waiters_.push_back(n);
-  std::exception_ptr e;
-  {
-    // parked: the waiter's future stands for the primitive (and its holder)
-    await_edge edge(*access::state(*n.fut), {label_, [this](std::vector<ref_ptr<future_state_base>>& out) {
-                                        if (awaited_)
-                                          for (std::size_t i = 0; i < awaited_->size(); ++i)
-                                            if (!awaited_->child(i).done()) out.emplace_back(&awaited_->child(i));
-                                        if (list_) list_(list_ctx_, out);
-                                        if (!holder_) return;
-                                        for (task_state_base* t : loop_->pending_tasks()) {
-                                          if (t == holder_ && t->id() == holder_id_) out.emplace_back(t);
-                                          t->release();  // pending_tasks() added a reference
-                                        }
-                                      }});
+void parked_waiter::set_status(status s) {
+  status_ = s;
+  if (graph_) mirror();
+}
+
+void parked_waiter::mirror() const {
+  future_state<void>& f = *graph_->fut;
+  if (f.done()) return;
+  if (status_ == status::woken)
+    f.set_exception(nullptr, "taskio::future::set_result");
+  else if (status_ == status::cancelled)
+    f.set_cancelled(cancelled_);
+}
+
+void parked_waiter::wake() {
+  set_status(status::woken);
+  post();
+}
+
+bool parked_waiter::cancel(const std::string& msg) {
+  if (status_ != status::parked) return false;  // the wake-up is queued: the task gets the request there
+  cancelled_ = std::make_exception_ptr(cancelled_error(msg));
+  set_status(status::cancelled);
+  post();
+  return true;
+}
+
+const future_state_base* parked_waiter::awaited() const noexcept {
+  if (!graph_) {
+    if (!queue_ || !queue_->loop_) return nullptr;
     try {
-      co_await n.fut->async_wait();
+      const wait_queue* q = queue_;
+      graph_ = new graph_node(ref_ptr(new future_state<void>(*q->loop_, q->loop_->get_executor())),
+                              {q->label_, [q](std::vector<ref_ptr<future_state_base>>& out) { q->list_awaited(out); }});
+      mirror();
     } catch (...) {
-      e = std::current_exception();
+      return nullptr;  // the graph goes without this edge
     }
   }
-  waiters_.erase(n);
-  if (!e) co_return;
-  if (woken_first) *woken_first = n.fut->done() && !n.fut->cancelled();
-  std::rethrow_exception(e);
+  return graph_->fut.get();
 }
 
-void wait_queue::set_holder(const task_state_base* holder) noexcept {
-  holder_ = holder;
-  holder_id_ = holder ? holder->id() : 0;
+std::exception_ptr parked_waiter::finish() {
+  std::exception_ptr e = std::move(cancelled_);
+  link_.detach(this, e, status_ == status::cancelled, true);
+  unlink();
+  if (e && woken_first_) *woken_first_ = status_ == status::woken;
+  return e;
 }
 
-bool wait_queue::wake_first() {
-  node* head = waiters_.front();
-  if (!head || head->fut->done()) return false;
-  head->fut->set_result();
+// ---------------------------------------------------------------------------
+// wait_queue
+
+void wait_queue::bind(loop& l) {
+  if (!loop_) loop_ = &l;
+  if (loop_ != &l)
+    throw std::runtime_error(std::string(owner_) + ": " + owner_ + " is bound to a different event loop");
+}
+
+std::exception_ptr wait_queue::bind_to(const boost::asio::any_io_executor& ex) noexcept {
+  try {
+    const auto* te = ex.target<task_executor>();
+    bind(te ? te->task()->get_loop() : loop::of(unwrap_executor(ex)));
+    return nullptr;
+  } catch (...) {
+    return std::current_exception();
+  }
+}
+
+void wait_queue::list_awaited(std::vector<ref_ptr<future_state_base>>& out) const {
+  if (awaited_)
+    for (std::size_t i = 0; i < awaited_->size(); ++i)
+      if (!awaited_->child(i).done()) out.emplace_back(&awaited_->child(i));
+  if (list_) list_(list_ctx_, out);
+  if (!holder_) return;
+  for (task_state_base* t : loop_->pending_tasks()) {
+    if (t == holder_ && t->id() == holder_id_) out.emplace_back(t);
+    t->release();  // pending_tasks() added a reference
+  }
+}
+
+bool wait_queue::wake_head() {
+  parked_waiter* head = waiters_.front();
+  if (head->state() != parked_waiter::status::parked) return false;
+  loop_->check_thread(owner_);
+  head->wake();
   return true;
 }
 
@@ -74,17 +137,18 @@ bool wait_queue::wake_next() { return wake(1) == 1; }
 
 std::size_t wait_queue::wake(std::size_t n) {
   std::size_t woken = 0;
-  for (node* w = waiters_.front(); w && woken < n; w = waiters_.next(*w)) {
-    if (w->fut->done()) continue;
-    w->fut->set_result();
+  for (parked_waiter* w = waiters_.front(); w && woken < n; w = waiters_.next(*w)) {
+    if (w->state() != parked_waiter::status::parked) continue;
+    loop_->check_thread(owner_);
+    w->wake();
     ++woken;
   }
   return woken;
 }
 
-bool wait_queue::has_uncancelled() const noexcept {
-  for (node* w = waiters_.front(); w; w = waiters_.next(*w))
-    if (!w->fut->cancelled()) return true;
+bool wait_queue::any_uncancelled() const noexcept {
+  for (parked_waiter* w = waiters_.front(); w; w = waiters_.next(*w))
+    if (w->state() != parked_waiter::status::cancelled) return true;
   return false;
 }
 

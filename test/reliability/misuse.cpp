@@ -470,6 +470,33 @@ TASKIO_TEST_CASE(not_thread_safe_calls_from_a_foreign_thread) {
   BOOST_TEST(t.cancelled());
 }
 
+// Waking a parked waiter of a primitive from another thread while the loop
+// runs: the same error, naming the primitive; the waiter stays parked.
+TASKIO_TEST_CASE(waking_a_primitive_waiter_from_a_foreign_thread) {
+  taskio::event ev;
+  taskio::queue<int> q;
+  auto on_event = taskio::create_task(ev.wait());
+  auto on_queue = taskio::create_task(q.get());
+  co_await taskio::sleep(1ms);  // both parked
+  std::vector<std::exception_ptr> errors;
+  std::thread([&] {
+    errors.push_back(thrown([&] { ev.set(); }));
+    errors.push_back(thrown([&] { q.put_nowait(1); }));
+  }).join();
+  BOOST_TEST_REQUIRE(errors.size() == 2u);
+  check_error<std::logic_error>(errors[0], "taskio::event: called from a thread that is not running the loop");
+  check_error<std::logic_error>(errors[1], "taskio::queue: called from a thread that is not running the loop");
+  co_await taskio::sleep(1ms);
+  BOOST_TEST(!on_event.done());  // not woken
+  BOOST_TEST(!on_queue.done());
+  on_event.cancel();
+  on_queue.cancel();
+  co_await catch_exception(on_event.async_wait());
+  co_await catch_exception(on_queue.async_wait());
+  BOOST_TEST(on_event.cancelled());
+  BOOST_TEST(on_queue.cancelled());
+}
+
 // The thread-safe call is cancel_threadsafe().
 BOOST_AUTO_TEST_CASE(cancel_threadsafe_from_a_foreign_thread) {
   taskio::runner r(taskio::run_options{.handle_signals = false});

@@ -8,10 +8,11 @@
 // awaited()): a task, a future, or a combinator's own future (gather, wait
 // and as_completed: detail::watcher, whose children are known). A wait
 // whose future does not know what it waits for (a task group's "all
-// children done", shield's outer future, wait_for(aw, 0)'s waiter, a
-// primitive's parked waiter in detail::wait_queue) registers an await_edge
-// for the time of the wait: the future, a label, and a function listing the
-// futures it stands for (possibly none: an event).
+// children done", shield's outer future, wait_for(aw, 0)'s waiter)
+// registers an await_edge for the time of the wait: the future, a label,
+// and a function listing the futures it stands for (possibly none: an
+// event). A primitive's parked waiter (detail::wait_queue) has no future:
+// it makes one with its edge when the graph first asks what it awaits.
 
 #ifndef TASKIO_DETAIL_AWAIT_GRAPH_HPP
 #define TASKIO_DETAIL_AWAIT_GRAPH_HPP
