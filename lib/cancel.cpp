@@ -146,7 +146,7 @@ void cancellation::on_probe(std::uint64_t seq) {
   abort_outstanding_ = true;
 }
 
-void cancellation::after_step(bool switched) {
+void cancellation::after_step_pending(bool switched) {
   task_state_base& t = self();
   if (switched && abort_outstanding_ && !t.done()) {
     // The task resumed after its operation was aborted by a request and

@@ -29,10 +29,6 @@ namespace taskio::detail {
 namespace {
 std::atomic<std::uint64_t> task_counter{0};
 
-/// The task whose step runs a plain coroutine on this thread (current_task()
-/// is then empty).
-thread_local task_state_base* foreign_step_owner = nullptr;
-
 std::int64_t steady_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
       .count();
@@ -93,7 +89,7 @@ boost::asio::any_io_executor default_task_executor(const char* who) {
   if (task_state_base* t = thread_state::current_task()) return t->inner().get();
   // A plain coroutine running in a task's step creates on that task's
   // executor (its strand), not on the bare loop.
-  if (task_state_base* t = foreign_step_owner) return t->inner().get();
+  if (task_state_base* t = thread_state::foreign_step_owner()) return t->inner().get();
   return running_loop(who).get_executor();
 }
 
@@ -220,19 +216,13 @@ bool task_state_base::own_chain_running() const noexcept {
   return entry_ && asio_compat::chain_attached(entry_) && !foreign_launch();
 }
 
-task_state_base::step_scope::step_scope(task_state_base& t) noexcept
-    : t_(&t),
-      prev_loop_(thread_state::current_loop()),
-      prev_task_(thread_state::current_task()),
-      prev_context_(std::exchange(context_tls::current(), t.context_.get())) {
-  thread_state::current_loop() = t.loop_;
-  thread_state::current_task() = &t;
-  prev_owner_ = foreign_step_owner;
+void task_state_base::step_scope::enter_rare() noexcept {
+  task_state_base& t = *t_;
   // A step inside the step for a plain coroutine started inline (a co_spawn
   // on the task's executor) is not the task.
   if (t.depth_ > 0 && t.foreign_nested_step()) {
     thread_state::current_task() = nullptr;
-    foreign_step_owner = &t;
+    thread_state::foreign_step_owner() = &t;
   }
   if (t.depth_++ == 0) {
     t.launch_mark_ = asio_compat::launch_top();
@@ -241,24 +231,22 @@ task_state_base::step_scope::step_scope(task_state_base& t) noexcept
   }
 }
 
-task_state_base::step_scope::~step_scope() {
-  task_state_base& t = *t_;
-  thread_state::current_loop() = prev_loop_;
-  thread_state::current_task() = prev_task_;
-  foreign_step_owner = prev_owner_;
-  context_tls::current() = prev_context_;
-  if (--t.depth_ != 0) return;
-  if (driver::interrupt_requested) [[unlikely]]
-    driver::notice_interrupt(*t.loop_);
-  if (started_ns_) {
-    const auto took = std::chrono::nanoseconds(steady_ns() - started_ns_);
-    if (took > t.loop_->slow_step() && log_enabled(log_level::warning)) {
+void task_state_base::end_outermost_step(std::int64_t started_ns) {
+  if (driver::interrupt_requested || started_ns) [[unlikely]]
+    end_step_rare(started_ns);
+  after_step(asio_compat::context_switched(switched_));
+}
+
+BOOST_NOINLINE void task_state_base::end_step_rare(std::int64_t started_ns) {
+  if (driver::interrupt_requested) driver::notice_interrupt(*loop_);
+  if (started_ns) {
+    const auto took = std::chrono::nanoseconds(steady_ns() - started_ns);
+    if (took > loop_->slow_step() && log_enabled(log_level::warning)) {
       std::ostringstream os;
-      os << "Executing " << describe(t) << " took " << std::chrono::duration<double>(took).count() << " seconds";
-      log(log_level::warning, t, os.str());
+      os << "Executing " << describe(*this) << " took " << std::chrono::duration<double>(took).count() << " seconds";
+      log(log_level::warning, *this, os.str());
     }
   }
-  t.after_step(asio_compat::context_switched(t.switched_));
 }
 
 void task_state_base::start(thread_type thread, std::optional<bool> eager_start) {

@@ -147,8 +147,12 @@ protected:
   }
   /// The end of the task's outermost step: resolves an emission the task
   /// was resumed after (`switched`), warns about a swallowed abort, and
-  /// delivers a pending request.
-  void after_step(bool switched);
+  /// delivers a pending request. Nothing to do (inline) unless a request
+  /// is pending, an emission is in flight or an abort is outstanding.
+  void after_step(bool switched) {
+    if (must_cancel_ || in_flight_ || abort_outstanding_) [[unlikely]]
+      after_step_pending(switched);
+  }
   void forget_delivery() noexcept {
     waiter_ = nullptr;
     probe_pending_ = false;
@@ -173,6 +177,7 @@ private:
     return *cold_;
   }
 
+  void after_step_pending(bool switched);
   task_state_base& self() noexcept;
   void on_probe(std::uint64_t seq);
   std::exception_ptr make_cancelled(const std::string& msg);

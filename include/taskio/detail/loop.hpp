@@ -182,14 +182,23 @@ private:
 /// on this thread (callback_executor(), callback_timer.hpp; ignored while a
 /// task is current).
 struct thread_state {
-  static loop*& current_loop() noexcept { return loop_; }
-  static task_state_base*& current_task() noexcept { return task_; }
-  static const boost::asio::any_io_executor*& current_executor() noexcept { return executor_; }
+  static loop*& current_loop() noexcept { return values_.loop_; }
+  static task_state_base*& current_task() noexcept { return values_.task_; }
+  static const boost::asio::any_io_executor*& current_executor() noexcept { return values_.executor_; }
+  /// The task whose step runs a plain coroutine on this thread (a co_spawn
+  /// started inline on the task's executor; current_task() is then empty).
+  static task_state_base*& foreign_step_owner() noexcept { return values_.foreign_step_owner_; }
 
 private:
-  static inline thread_local loop* loop_ = nullptr;
-  static inline thread_local task_state_base* task_ = nullptr;
-  static inline thread_local const boost::asio::any_io_executor* executor_ = nullptr;
+  // one thread-local object: one TLS address per step hook, also where
+  // thread-local access goes through __tls_get_addr (shared libraries)
+  struct values {
+    loop* loop_;
+    task_state_base* task_;
+    const boost::asio::any_io_executor* executor_;
+    task_state_base* foreign_step_owner_;
+  };
+  static inline thread_local values values_{};  // all null
 };
 
 /// Requires a running loop; std::runtime_error "<who>: no running event loop".

@@ -166,19 +166,54 @@ public:
   void forget_loop() noexcept { loop_ = nullptr; }
 
 private:
+  /// The step hook. Inline, with one predictable branch on each side: the
+  /// rare cases (a nested step, debug-mode timing, Ctrl-C, a cancellation
+  /// to resolve or deliver) are out of line.
   class TASKIO_DECL step_scope {
   public:
-    explicit step_scope(task_state_base& t) noexcept;
-    ~step_scope();
+    explicit step_scope(task_state_base& t) noexcept
+        : t_(&t),
+          prev_loop_(thread_state::current_loop()),
+          prev_task_(thread_state::current_task()),
+          prev_owner_(thread_state::foreign_step_owner()),
+          prev_context_(std::exchange(context_tls::current(), t.context_.get())) {
+      thread_state::current_loop() = t.loop_;
+      thread_state::current_task() = &t;
+      if (t.depth_ == 0 && !t.loop_->debug()) [[likely]] {
+        t.depth_ = 1;
+        t.launch_mark_ = asio_compat::launch_top();
+        asio_compat::reset_switched(t.switched_);
+      } else {
+        enter_rare();
+      }
+    }
+    ~step_scope() {
+      task_state_base& t = *t_;
+      thread_state::current_loop() = prev_loop_;
+      thread_state::current_task() = prev_task_;
+      thread_state::foreign_step_owner() = prev_owner_;
+      context_tls::current() = prev_context_;
+      if (--t.depth_ == 0) t.end_outermost_step(started_ns_);
+    }
+    step_scope(const step_scope&) = delete;
+    step_scope& operator=(const step_scope&) = delete;
 
   private:
+    /// A step inside a step of the same task, or debug mode.
+    void enter_rare() noexcept;
+
     task_state_base* t_;  // kept alive by the executor or function running the step
     loop* prev_loop_;
     task_state_base* prev_task_;
     task_state_base* prev_owner_;
     context_impl* prev_context_;
-    std::int64_t started_ns_ = 0;
+    std::int64_t started_ns_ = 0;  // debug mode: when the outermost step began
   };
+
+  /// After the outermost step: Ctrl-C, the slow-step warning (debug mode),
+  /// then the cancellation module's after_step.
+  void end_outermost_step(std::int64_t started_ns);
+  BOOST_NOINLINE void end_step_rare(std::int64_t started_ns);
 
   void on_done() noexcept;
   /// Another awaitable thread (a plain coroutine) started inline within this
