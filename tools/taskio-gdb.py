@@ -29,6 +29,11 @@
 #    status_, the cancellation count_, depth_ (> 0: running now);
 #  * what a task awaits: its cancellation waiter_ (detail/cancel.hpp); a
 #    wait operation (detail/wait_op.hpp) holds the awaited future in target_;
+#    a parked waiter (detail/wait_queue.hpp, park_op: found by its vtable's
+#    symbol) is in a wait_queue (queue_), shown under its label_ and
+#    standing for: a task group's live children (list_ctx_, a
+#    task_group_state, when list_ is set), a combinator's pending children
+#    (awaited_, a watcher), the task holding a lock (holder_, holder_id_);
 #  * a combinator's future: a detail::watcher (gather, wait, as_completed)
 #    lists its children in entries_ (who_: "taskio::gather"); any other
 #    future is looked up in the await_edge registry (lib/introspection.cpp,
@@ -118,6 +123,10 @@ class Graph:
             self.by_addr[task.addr] = task
             h = h.dereference()["next_link"]
         for task in self.tasks:
+            queue = self._parked_in(task.v)
+            if queue is not None:
+                self._queue_edge(task.addr, queue)
+                continue
             target = self._awaited(task.v)
             if target:
                 self._edge(task.addr, target)
@@ -142,6 +151,44 @@ class Graph:
             return w.dereference()["target_"]["p_"]
         except gdb.error:
             return None  # a waiter that names nothing (sleep, lock, ...)
+
+    def _parked_in(self, task_ptr):
+        """The wait_queue the task is parked in (its waiter_ is a park_op), or None."""
+        w = task_ptr.dereference()["waiter_"]
+        if int(w) == 0:
+            return None
+        try:
+            vptr = w.cast(_type("void").pointer().pointer()).dereference()
+            if "park_op<" not in gdb.execute("info symbol 0x%x" % int(vptr), to_string=True):
+                return None
+            q = w.cast(_type(NS + "parked_waiter").pointer()).dereference()["queue_"]
+        except gdb.error:
+            return None
+        return q if int(q) else None
+
+    def _queue_edge(self, frm, q):
+        """A task parked in wait_queue `q`: the queue, under its label, and what it stands for."""
+        addr = int(q)
+        self.awaits.setdefault(frm, []).append(addr)
+        if addr in self.labels:
+            return
+        v = q.dereference()
+        self.labels[addr] = v["label_"].string()
+        if int(v["list_"]) and int(v["list_ctx_"]):
+            group = v["list_ctx_"].cast(_type(NS + "task_group_state").pointer())
+            for child in _group_children(group):
+                self._edge(addr, child)
+        if int(v["awaited_"]):
+            w = v["awaited_"].dereference()
+            for e in _vector(w["entries_"]):
+                child = e["child"]["p_"]
+                if int(child) and str(child.dereference()["status_"]).endswith("pending"):
+                    self._edge(addr, child)
+        holder = int(v["holder_"])
+        if holder:
+            for t in self.tasks:
+                if int(t.v) == holder and t.id == int(v["holder_id_"]):
+                    self.awaits[addr] = self.awaits.get(addr, []) + [t.addr]
 
     def _expand(self, addr, ptr):
         """A combinator's future: its label and what it stands for."""
@@ -222,15 +269,20 @@ def _captured_futures(function):
             continue
         t = obj.dereference().type
         if t.strip_typedefs().name == NS + "task_group_state":
-            node_ptr = _type(NS + "task_group_state::child_node").pointer()
-            out, h = [], obj.dereference()["live_"]["head_"]
-            while int(h):
-                out.append(h.cast(node_ptr).dereference()["child"]["p_"])
-                h = h.dereference()["next_link"]
-            return out
+            return _group_children(obj)
         if _is_a(t, NS + "future_state_base"):
             return [obj] if str(obj.dereference()["status_"]).endswith("pending") else []
     return []
+
+
+def _group_children(group):
+    """A task group's live children (task_group_state::live_)."""
+    node_ptr = _type(NS + "task_group_state::child_node").pointer()
+    out, h = [], group.dereference()["live_"]["head_"]
+    while int(h):
+        out.append(h.cast(node_ptr).dereference()["child"]["p_"])
+        h = h.dereference()["next_link"]
+    return out
 
 
 def _loops():
