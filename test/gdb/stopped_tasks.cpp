@@ -11,6 +11,8 @@
 //   session   awaits gather(fetch-a, fetch-b)    (two sleeping tasks)
 //   committer awaits shield(commit)              (a sleeping task)
 //   stopper   raises SIGTRAP (running)
+//   holder    holds a lock (sleeping)
+//   worker    waits for that lock                (parked in its wait queue)
 //
 // Run outside gdb, SIGTRAP ends it (with a core, where cores are enabled).
 
@@ -33,6 +35,15 @@ asio::awaitable<void> session() {
 
 asio::awaitable<void> committer() { co_await taskio::shield(taskio::create_task(nap(), "commit")); }
 
+taskio::lock shared_lock;
+
+asio::awaitable<void> holder() {
+  co_await shared_lock.acquire();  // free: taken at once, never released
+  co_await nap();
+}
+
+asio::awaitable<void> worker() { co_await shared_lock.acquire(); }
+
 asio::awaitable<void> stopper() {
   co_await taskio::sleep(1s);  // everything else is suspended by now
   std::raise(SIGTRAP);         // gdb stops here: `taskio tasks`
@@ -44,6 +55,8 @@ asio::awaitable<void> serve() {
     tg.create_task(session(), "session");
     tg.create_task(committer(), "committer");
     tg.create_task(stopper(), "stopper");
+    tg.create_task(holder(), "holder");
+    tg.create_task(worker(), "worker");
     co_return;
   });
 }
