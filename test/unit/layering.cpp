@@ -34,9 +34,8 @@ const std::set<std::string> machinery = {"ensure_future", "watcher", "wait_queue
 const std::set<std::string> vocabulary = {"config", "clock", "exceptions"};
 const std::set<std::string> handles = {"future", "task", "create_task"};
 
-/// The `#include <taskio/...>` targets of `text`, e.g. "detail/loop" or "task".
-std::vector<std::string> taskio_includes(const std::string& text) {
-  static const std::regex include(R"(^\s*#\s*include\s*<taskio/([a-z_/]+)\.hpp>)");
+/// The first captures of `include` on the lines of `text`.
+std::vector<std::string> include_targets(const std::string& text, const std::regex& include) {
   std::vector<std::string> out;
   std::istringstream lines(text);
   for (std::string line; std::getline(lines, line);) {
@@ -46,16 +45,16 @@ std::vector<std::string> taskio_includes(const std::string& text) {
   return out;
 }
 
+/// The `#include <taskio/...>` targets of `text`, e.g. "detail/loop" or "task".
+std::vector<std::string> taskio_includes(const std::string& text) {
+  static const std::regex include(R"(^\s*#\s*include\s*<taskio/([a-z_/]+)\.hpp>)");
+  return include_targets(text, include);
+}
+
 /// The `#include "..."` targets of `text` (lib/'s private headers), e.g. "driver.hpp".
 std::vector<std::string> private_includes(const std::string& text) {
   static const std::regex include(R"re(^\s*#\s*include\s*"([a-z_]+\.hpp)")re");
-  std::vector<std::string> out;
-  std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);) {
-    std::smatch m;
-    if (std::regex_search(line, m, include)) out.push_back(m[1]);
-  }
-  return out;
+  return include_targets(text, include);
 }
 
 std::string read(const fs::path& p) {
