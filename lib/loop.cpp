@@ -92,17 +92,18 @@ loop::~loop() {
     }
 }
 
-loop& loop::of(boost::asio::io_context& io) { return boost::asio::use_service<loop>(io); }
+loop& loop::of(boost::asio::io_context& io) {
+  // Inside a running loop on this io_context (every create_task in a task,
+  // on the loop's executor or a strand of it): the thread's loop, without
+  // Asio's service registry (which locks its mutex and walks its list on
+  // every use_service).
+  if (loop* l = thread_state::current_loop(); l && &l->context() == &io) return *l;
+  return boost::asio::use_service<loop>(io);
+}
 
 loop& loop::of(const boost::asio::any_io_executor& ex) {
   using io_ex = boost::asio::io_context::executor_type;
-  if (const auto* e = ex.target<io_ex>()) {
-    // Inside a running loop on this io_context (every create_task in a
-    // task): the thread's loop, without Asio's service registry (which
-    // locks its mutex and walks its list on every use_service).
-    if (loop* l = thread_state::current_loop(); l && &l->context() == &e->context()) return *l;
-    return of(e->context());
-  }
+  if (const auto* e = ex.target<io_ex>()) return of(e->context());
   if (const auto* s = ex.target<boost::asio::strand<io_ex>>()) return of(s->get_inner_executor().context());
   if (const auto* s = ex.target<boost::asio::strand<boost::asio::any_io_executor>>()) return of(s->get_inner_executor());
   throw std::invalid_argument(
