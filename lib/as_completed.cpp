@@ -18,7 +18,7 @@ as_completed_state::as_completed_state(std::span<future_state_base* const> child
     : watcher("taskio::as_completed") {
   const std::optional<clock::duration> timeout = get_delay(delay, "taskio::as_completed");
   watch(children);
-  getters_.set_awaited(this);  // a next() waiting shows the children still running
+  getters_.set_awaited(&list_pending, this);  // a next() waiting shows the children still running
   todo_ = size();
   if (todo_ > 0 && timeout) arm_timeout(*timeout);
 }

@@ -13,7 +13,6 @@
 #include <taskio/detail/await_graph.hpp>
 #include <taskio/detail/loop.hpp>
 #include <taskio/detail/task_state.hpp>
-#include <taskio/detail/watcher.hpp>
 #include <taskio/exceptions.hpp>
 
 #include <stdexcept>
@@ -114,9 +113,6 @@ std::exception_ptr wait_queue::bind_to(const boost::asio::any_io_executor& ex) n
 }
 
 void wait_queue::list_awaited(std::vector<ref_ptr<future_state_base>>& out) const {
-  if (awaited_)
-    for (std::size_t i = 0; i < awaited_->size(); ++i)
-      if (!awaited_->child(i).done()) out.emplace_back(&awaited_->child(i));
   if (list_) list_(list_ctx_, out);
   if (!holder_) return;
   for (task_state_base* t : loop_->pending_tasks()) {

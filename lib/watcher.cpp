@@ -81,6 +81,12 @@ void watcher::fire_entry(completion_node* n, future_state_base&) {
   });
 }
 
+void watcher::list_pending(const void* self, std::vector<ref_ptr<future_state_base>>& out) {
+  const auto& w = *static_cast<const watcher*>(self);
+  for (std::size_t i = 0; i < w.size(); ++i)
+    if (!w.child(i).done()) out.emplace_back(&w.child(i));
+}
+
 void watcher::unwatch() noexcept {
   ref_ptr<watcher> keep(this);
   for (entry& e : entries_) {

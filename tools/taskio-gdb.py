@@ -31,9 +31,10 @@
 #    wait operation (detail/wait_op.hpp) holds the awaited future in target_;
 #    a parked waiter (detail/wait_queue.hpp, park_op: found by its vtable's
 #    symbol) is in a wait_queue (queue_), shown under its label_ and
-#    standing for: a task group's live children (list_ctx_, a
-#    task_group_state, when list_ is set), a combinator's pending children
-#    (awaited_, a watcher), the task holding a lock (holder_, holder_id_);
+#    standing for what its lister list_ names (by the function's symbol) in
+#    list_ctx_: a task group's live children (task_group_state::list_live)
+#    or a combinator's pending children (watcher::list_pending), and for
+#    the task holding a lock (holder_, holder_id_);
 #  * a combinator's future: a detail::watcher (gather, wait, as_completed)
 #    lists its children in entries_ (who_: "taskio::gather"); any other
 #    future is looked up in the await_edge registry (lib/introspection.cpp,
@@ -158,8 +159,7 @@ class Graph:
         if int(w) == 0:
             return None
         try:
-            vptr = w.cast(_type("void").pointer().pointer()).dereference()
-            if "park_op<" not in gdb.execute("info symbol 0x%x" % int(vptr), to_string=True):
+            if "park_op<" not in _symbol(w.cast(_type("void").pointer().pointer()).dereference()):
                 return None
             q = w.cast(_type(NS + "parked_waiter").pointer()).dereference()["queue_"]
         except gdb.error:
@@ -174,16 +174,13 @@ class Graph:
             return
         v = q.dereference()
         self.labels[addr] = v["label_"].string()
-        if int(v["list_"]) and int(v["list_ctx_"]):
-            group = v["list_ctx_"].cast(_type(NS + "task_group_state").pointer())
-            for child in _group_children(group):
+        lister = _symbol(v["list_"]) if int(v["list_"]) and int(v["list_ctx_"]) else ""
+        if "task_group_state::list_live" in lister:
+            for child in _group_children(v["list_ctx_"].cast(_type(NS + "task_group_state").pointer())):
                 self._edge(addr, child)
-        if int(v["awaited_"]):
-            w = v["awaited_"].dereference()
-            for e in _vector(w["entries_"]):
-                child = e["child"]["p_"]
-                if int(child) and str(child.dereference()["status_"]).endswith("pending"):
-                    self._edge(addr, child)
+        elif "watcher::list_pending" in lister:
+            for child in _pending_children(v["list_ctx_"].cast(_type(NS + "watcher").pointer())):
+                self._edge(addr, child)
         holder = int(v["holder_"])
         if holder:
             for t in self.tasks:
@@ -194,12 +191,10 @@ class Graph:
         """A combinator's future: its label and what it stands for."""
         d = _dynamic(ptr.cast(_type(NS + "future_state_base").pointer()))
         if d is not None and _is_a(d.dereference().type, NS + "watcher"):
-            w = d.cast(_type(NS + "watcher").pointer()).dereference()
-            self.labels[addr] = w["who_"].string().rsplit(":", 1)[-1]
-            for e in _vector(w["entries_"]):
-                child = e["child"]["p_"]
-                if int(child) and str(child.dereference()["status_"]).endswith("pending"):
-                    self._edge(addr, child)
+            w = d.cast(_type(NS + "watcher").pointer())
+            self.labels[addr] = w.dereference()["who_"].string().rsplit(":", 1)[-1]
+            for child in _pending_children(w):
+                self._edge(addr, child)
             return
         entry = self._registered(addr)
         if entry is None:
@@ -273,6 +268,21 @@ def _captured_futures(function):
         if _is_a(t, NS + "future_state_base"):
             return [obj] if str(obj.dereference()["status_"]).endswith("pending") else []
     return []
+
+
+def _symbol(ptr):
+    """What gdb's `info symbol` says of an address (a function, a vtable)."""
+    return gdb.execute("info symbol 0x%x" % int(ptr), to_string=True)
+
+
+def _pending_children(watcher):
+    """A watcher's children not done yet (watcher::entries_)."""
+    out = []
+    for e in _vector(watcher.dereference()["entries_"]):
+        child = e["child"]["p_"]
+        if int(child) and str(child.dereference()["status_"]).endswith("pending"):
+            out.append(child)
+    return out
 
 
 def _group_children(group):

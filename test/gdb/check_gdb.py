@@ -20,21 +20,25 @@ import sys
 SKIP = 77
 
 EXPECTED = """\
-loop *: 9 pending tasks
+loop *: 12 pending tasks
 └── (T) main  #1  [run.hpp:*]
     └── (TaskGroup)
         ├── (T) session  #2  [stopped_tasks.cpp:*]
         │   └── (gather)
-        │       ├── (T) fetch-a  #7  [stopped_tasks.cpp:*]
-        │       └── (T) fetch-b  #8  [stopped_tasks.cpp:*]
+        │       ├── (T) fetch-a  #8  [stopped_tasks.cpp:*]
+        │       └── (T) fetch-b  #9  [stopped_tasks.cpp:*]
         ├── (T) committer  #3  [stopped_tasks.cpp:*]
         │   └── (shield)
-        │       └── (T) commit  #9  [stopped_tasks.cpp:*]
+        │       └── (T) commit  #10  [stopped_tasks.cpp:*]
         ├── (T) stopper  #4  [stopped_tasks.cpp:*]  running
         ├── (T) holder  #5  [stopped_tasks.cpp:*]
-        └── (T) worker  #6  [stopped_tasks.cpp:*]
-            └── (Lock)
-                └── (T) holder  #5  [stopped_tasks.cpp:*]"""
+        ├── (T) worker  #6  [stopped_tasks.cpp:*]
+        │   └── (Lock)
+        │       └── (T) holder  #5  [stopped_tasks.cpp:*]
+        └── (T) collector  #7  [stopped_tasks.cpp:*]
+            └── (as_completed)
+                ├── (T) part-a  #11  [stopped_tasks.cpp:*]
+                └── (T) part-b  #12  [stopped_tasks.cpp:*]"""
 
 
 def gdb(*args):

@@ -13,12 +13,14 @@
 //   stopper   raises SIGTRAP (running)
 //   holder    holds a lock (sleeping)
 //   worker    waits for that lock                (parked in its wait queue)
+//   collector awaits as_completed(part-a, part-b)'s next()   (two sleeping tasks)
 //
 // Run outside gdb, SIGTRAP ends it (with a core, where cores are enabled).
 
 #include <taskio.hpp>
 
 #include <csignal>
+#include <vector>
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
@@ -44,6 +46,12 @@ asio::awaitable<void> holder() {
 
 asio::awaitable<void> worker() { co_await shared_lock.acquire(); }
 
+asio::awaitable<void> collector() {
+  std::vector<taskio::task<void>> parts{taskio::create_task(nap(), "part-a"), taskio::create_task(nap(), "part-b")};
+  auto results = taskio::as_completed(parts);
+  co_await results.next();
+}
+
 asio::awaitable<void> stopper() {
   co_await taskio::sleep(1s);  // everything else is suspended by now
   std::raise(SIGTRAP);         // gdb stops here: `taskio tasks`
@@ -57,6 +65,7 @@ asio::awaitable<void> serve() {
     tg.create_task(stopper(), "stopper");
     tg.create_task(holder(), "holder");
     tg.create_task(worker(), "worker");
+    tg.create_task(collector(), "collector");
     co_return;
   });
 }

@@ -49,7 +49,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <optional>
 #include <exception>
 #include <string>
 #include <utility>
@@ -59,7 +58,6 @@ namespace taskio::detail {
 
 class loop;
 class task_state_base;
-class watcher;
 class wait_queue;
 
 /// The part of a parked waiter that does not depend on its handler (see
@@ -182,13 +180,10 @@ public:
     holder_ = holder;
     holder_id_ = holder ? holder->id() : 0;
   }
-  /// The combinator whose results the parked waiters wait for
-  /// (as_completed's next()): the await graph shows them awaiting its
-  /// children that are not done yet. Null: none.
-  void set_awaited(const watcher* combinator) noexcept { awaited_ = combinator; }
   /// What the parked waiters wait for, listed by `list(ctx, out)` (a task
-  /// group's children not done yet): the await graph shows them awaiting
-  /// what it appends. Null: none.
+  /// group's children not done yet, as_completed's children not done yet:
+  /// watcher::list_pending): the await graph shows them awaiting what it
+  /// appends. Null: none.
   using awaited_lister = void (*)(const void* ctx, std::vector<ref_ptr<future_state_base>>& out);
   void set_awaited(awaited_lister list, const void* ctx) noexcept {
     list_ = list;
@@ -248,7 +243,6 @@ private:
   const char* label_;
   const task_state_base* holder_ = nullptr;
   std::uint64_t holder_id_ = 0;
-  const watcher* awaited_ = nullptr;
   awaited_lister list_ = nullptr;
   const void* list_ctx_ = nullptr;
   loop* loop_ = nullptr;

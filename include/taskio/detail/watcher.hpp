@@ -90,6 +90,9 @@ public:
   /// The distinct children, in first-occurrence order.
   std::size_t size() const noexcept { return entries_.size(); }
   future_state_base& child(std::size_t i) const noexcept { return *entries_[i].child; }
+  /// Appends the children not done yet of the watcher `self` (a
+  /// wait_queue's awaited_lister: as_completed's next() waits for them).
+  static void list_pending(const void* self, std::vector<ref_ptr<future_state_base>>& out);
   /// The function it belongs to ("taskio::gather", "taskio::wait", ...).
   const char* who() const noexcept { return who_; }
 
