@@ -14,7 +14,8 @@
 # What it does
 #   1. builds with g++ -O2 -DNDEBUG: example/echo_server.cpp (+ example/echo/,
 #      example/common/) + lib/*.cpp
-#      (ccache when present, at most 2 jobs), and from $SHARED/src
+#      (ccache when present, at most 2 jobs), bench/echo_server_use_task.cpp
+#      + lib/*.cpp, and from $SHARED/src
 #      echo_load.cpp, echo_server_asio_cb.cpp, echo_server_asio_coro.cpp;
 #      the Python servers are $SHARED/src/echo_server.py (uvloop: Debian's
 #      python3-uvloop; without it those runs are skipped, with a note);
@@ -27,7 +28,8 @@
 #      CPU per request (server CPU-seconds / requests: on 2 cores the fair
 #      figure, since the pair saturates both cores from ~50 connections), and
 #      the ratios taskio / asio-coro (targets: CPU/request <= 1.05x,
-#      requests/s >= 0.97x) and taskio / uvloop streams (CPU/request <= 0.65x);
+#      requests/s >= 0.97x), taskio / uvloop streams (CPU/request <= 0.65x)
+#      and taskio-use-task / asio-coro (CPU/request <= 1.05x);
 #   4. plots them with gnuplot (bench/plot_echo.gp -> doc/echo_benchmark.png)
 #      and rewrites the "Echo server" section of doc/benchmarks.md (between
 #      its echo_bench.sh markers, in the hand-written tail that bench/run.sh
@@ -35,8 +37,9 @@
 #
 # Servers: taskio (echo_server --idle-timeout 0: the same work as the plain
 # servers), taskio-idle (the shipped default, --idle-timeout 60: one timeout
-# scope pushed back on every read), asio-cb, asio-coro, py-uvloop-streams,
-# py-asyncio-streams.
+# scope pushed back on every read), taskio-use-task (bench/echo_server_use_task.cpp:
+# the asio-coro server written with taskio tasks and taskio::use_task on every
+# operation), asio-cb, asio-coro, py-uvloop-streams, py-asyncio-streams.
 #
 # Knobs (environment): QUICK REPS DURATION WARMUP CONNS SIZES SERVERS
 # SERVER_CPU CLIENT_CPU BUILD_DIR SHARED DOC PNG CXX PYTHON; RESULTS=<dir of
@@ -97,12 +100,15 @@ done
 for p in echo_load echo_server_asio_cb echo_server_asio_coro; do
   compile "$SHARED/src/$p.cpp" "$BUILD_DIR/obj/$p.o"
 done
+compile "$HERE/echo_server_use_task.cpp" "$BUILD_DIR/obj/echo_server_use_task.o" "${TASKIO_FLAGS[@]}"
 wait
 "$CXX" -o "$BIN/echo_server" "${server_objs[@]}" "${objs[@]}" \
   -lboost_log_setup -lboost_log -lboost_thread -lboost_stacktrace_backtrace -lpthread
 for p in echo_load echo_server_asio_cb echo_server_asio_coro; do
   "$CXX" -pthread -o "$BIN/$p" "$BUILD_DIR/obj/$p.o"
 done
+"$CXX" -o "$BIN/echo_server_use_task" "$BUILD_DIR/obj/echo_server_use_task.o" "${objs[@]}" \
+  -lboost_log_setup -lboost_log -lboost_thread -lboost_stacktrace_backtrace -lpthread
 
 pick_python() {  # the first python3 that has uvloop
   local p
@@ -113,12 +119,12 @@ pick_python() {  # the first python3 that has uvloop
 }
 NOTES=()
 if PY=$(pick_python); then
-  DEFAULT_SERVERS="taskio taskio-idle asio-cb asio-coro py-uvloop-streams py-asyncio-streams"
+  DEFAULT_SERVERS="taskio taskio-idle taskio-use-task asio-cb asio-coro py-uvloop-streams py-asyncio-streams"
 else
   PY=$(type -P python3)
   NOTES+=("uvloop is not installed (apt-get install python3-uvloop): its runs were skipped")
   log "note: ${NOTES[-1]}"
-  DEFAULT_SERVERS="taskio taskio-idle asio-cb asio-coro py-asyncio-streams"
+  DEFAULT_SERVERS="taskio taskio-idle taskio-use-task asio-cb asio-coro py-asyncio-streams"
 fi
 SERVERS=${SERVERS:-$DEFAULT_SERVERS}
 
@@ -146,6 +152,7 @@ start_server() {  # name -> SERVER_PID, SERVER_PORT
   case $name in
     taskio)      "${pin[@]}" "$BIN/echo_server" --port 0 --idle-timeout 0 >>"$slog" 2>&1 & ;;
     taskio-idle) "${pin[@]}" "$BIN/echo_server" --port 0 >>"$slog" 2>&1 & ;;
+    taskio-use-task) "${pin[@]}" "$BIN/echo_server_use_task" 0 >>"$slog" 2>&1 & ;;
     asio-cb)     "${pin[@]}" "$BIN/echo_server_asio_cb" 0 >>"$slog" 2>&1 & ;;
     asio-coro)   "${pin[@]}" "$BIN/echo_server_asio_coro" 0 >>"$slog" 2>&1 & ;;
     py-uvloop-streams)  "${pin[@]}" "$PY" "$SHARED/src/echo_server.py" 0 --loop uvloop --api streams >>"$slog" 2>&1 & ;;
@@ -247,19 +254,20 @@ for c in conns:
                 vals = [r[i] for r in runs[(sv, c, s)]]
                 fig_lines.append(f"name={fig(metric, sv, c, s)} value={fmt % med((sv, c, s), i)} unit={unit} "
                                  f"n={n} min={fmt % min(vals)} max={fmt % max(vals)}")
-# ratios: (metric, base, target, better-when)
-checks = [("cpu", "asio-coro", 1.05, "<="), ("rps", "asio-coro", 0.97, ">="), ("cpu", "py-uvloop-streams", 0.65, "<=")]
-ratio_rows = []   # (c, s, metric, base, ratio, target, op, met)
+# ratios: (server, metric, base, target, better-when)
+checks = [("taskio", "cpu", "asio-coro", 1.05, "<="), ("taskio", "rps", "asio-coro", 0.97, ">="),
+          ("taskio", "cpu", "py-uvloop-streams", 0.65, "<="), ("taskio-use-task", "cpu", "asio-coro", 1.05, "<=")]
+ratio_rows = []   # (c, s, server, metric, base, ratio, target, op, met)
 for c in conns:
     for s in sizes:
-        for metric, base, target, op in checks:
+        for sv, metric, base, target, op in checks:
             i = 0 if metric == "rps" else 1
-            a, b = med(("taskio", c, s), i), med((base, c, s), i)
+            a, b = med((sv, c, s), i), med((base, c, s), i)
             if a is None or b is None: continue
             r = a / b
             met = r <= target if op == "<=" else r >= target
-            ratio_rows.append((c, s, metric, base, r, target, op, met))
-            fig_lines.append(f"name=echo_{metric}_ratio_taskio_vs_{base}_c{c}_{s}b value={r:.3f} unit=x "
+            ratio_rows.append((c, s, sv, metric, base, r, target, op, met))
+            fig_lines.append(f"name=echo_{metric}_ratio_{sv}_vs_{base}_c{c}_{s}b value={r:.3f} unit=x "
                              f"ratio_vs={fig(metric, base, c, s)} target={op}{target} met={'yes' if met else 'no'}")
 print("\n".join(fig_lines))
 
@@ -283,16 +291,15 @@ def table(i, fmt):
                          for c in conns for s in sizes)
 contended = sum(1 for v in runs.values() for r in v if r[2] > 0.15)
 total = sum(len(v) for v in runs.values())
-names = {("cpu", "asio-coro"): "CPU/request vs asio-coro", ("rps", "asio-coro"): "requests/s vs asio-coro",
-         ("cpu", "py-uvloop-streams"): "CPU/request vs uvloop streams"}
-rt = "| connections | message | " + " | ".join(f"{names[(m, b)]} (target {op} {t}x)" for m, b, t, op in checks) + " |\n"
+names = {"cpu": "CPU/request", "rps": "requests/s"}
+rt = "| connections | message | " + " | ".join(f"{sv}: {names[m]} vs {b} (target {op} {t}x)" for sv, m, b, t, op in checks) + " |\n"
 rt += "|---|---|" + "---|" * len(checks) + "\n"
 for c in conns:
     for s in sizes:
         cells = []
-        for m, b, t, op in checks:
-            row = [x for x in ratio_rows if x[:4] == (c, s, m, b)]
-            cells.append("-" if not row else f"{row[0][4]:.2f}" + ("" if row[0][7] else " **(missed)**"))
+        for sv, m, b, t, op in checks:
+            row = [x for x in ratio_rows if x[:5] == (c, s, sv, m, b)]
+            cells.append("-" if not row else f"{row[0][5]:.2f}" + ("" if row[0][8] else " **(missed)**"))
         rt += f"| {c} | {s} B | " + " | ".join(cells) + " |\n"
 note_text = "".join(f"\nNote: {n}.\n" for n in notes)
 section = f"""<!-- echo_bench.sh: begin (bench/echo_bench.sh rewrites everything up to the end marker) -->
@@ -305,7 +312,9 @@ streams on asyncio and on uvloop {env['uvloop']}), driven by the same closed-loo
 (`echo_load`: C connections, each sends one message and waits for its whole echo before the next).
 `taskio` runs with `--idle-timeout 0` (the same work as the plain servers: a task per connection
 reading and writing with `use_awaitable`); `taskio-idle` is the shipped default, which also keeps
-one timeout scope per connection and pushes it back on every read.
+one timeout scope per connection and pushes it back on every read; `taskio-use-task`
+(`bench/echo_server_use_task.cpp`) is the asio-coro server line for line as a taskio program:
+a task per connection and `taskio::use_task` on every accept, read and write.
 
 Method: {env['cpus']} CPUs ({env['model']}), Linux {env['kernel']}, {env['cxx']}, Boost {env['boost']},
 `-O2 -DNDEBUG`. Server pinned to CPU {env['server_cpu']}, load generator to CPU {env['client_cpu']}
@@ -324,7 +333,7 @@ Requests per second (median):
 Server CPU per request, microseconds (median; lower is better):
 
 {table(1, "{:.2f}")}
-Ratios of medians, taskio / reference:
+Ratios of medians, taskio (and taskio-use-task) / reference:
 
 {rt}
 ![echo benchmark: requests/s and server CPU per request by connection count](echo_benchmark.png)
