@@ -21,7 +21,8 @@ namespace {
 using tcp = asio::ip::tcp;
 using examples::graceful_shutdown;
 
-std::string at() { return "@" + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(vt()).count()); }
+/// The loop time as "@1500" (named apart from task_group_support.hpp's at(): unity batches).
+std::string loop_time_mark() { return "@" + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(vt()).count()); }
 
 /// A listening socket nobody connects to: serve() must close it.
 asio::awaitable<tcp::acceptor> listening() {
@@ -34,7 +35,7 @@ asio::awaitable<void> accept_loop(graceful_shutdown& s, std::vector<asio::awaita
   try {
     co_await taskio::sleep(1000h);
   } catch (const taskio::cancelled_error&) {
-    tr("accept:cancelled" + at());
+    tr("accept:cancelled" + loop_time_mark());
     throw;
   }
 }
@@ -45,7 +46,7 @@ asio::awaitable<void> idle(graceful_shutdown& s, trace& tr, std::string name, co
   BOOST_TEST(!request.has_value());
   BOOST_TEST(!acceptor.is_open());  // step 1 came first
   BOOST_TEST(s.stopping());
-  tr(name + ":stopped" + at());
+  tr(name + ":stopped" + loop_time_mark());
 }
 
 /// A connection that reads a request at `read_at`, works on it for `work`
@@ -56,17 +57,17 @@ asio::awaitable<void> busy(graceful_shutdown& s, trace& tr, std::string name, ta
   for (;;) {
     const std::optional<std::string> request = co_await s.unless_stopping(taskio::sleep(read_at, std::string("req")));
     if (!request) {
-      tr(name + ":stopped" + at());
+      tr(name + ":stopped" + loop_time_mark());
       co_return;
     }
-    tr(name + ":read" + at());
+    tr(name + ":read" + loop_time_mark());
     try {
       co_await taskio::sleep(work);
     } catch (const taskio::cancelled_error& e) {
-      tr(name + ":cancelled(" + e.message() + ")" + at());
+      tr(name + ":cancelled(" + e.message() + ")" + loop_time_mark());
       throw;
     }
-    tr(name + ":replied" + at());
+    tr(name + ":replied" + loop_time_mark());
   }
 }
 
@@ -215,7 +216,7 @@ TASKIO_TEST_CASE(other_cancellations_pass_through_unless_stopping) {
     try {
       co_await taskio::timeout(1s, s.unless_stopping(taskio::sleep(1h, 1)));
     } catch (const taskio::timeout_error&) {
-      tr("timed:timeout" + at());
+      tr("timed:timeout" + loop_time_mark());
     }
   };
   auto server = taskio::create_task(s.serve(acceptor, accept_loop(s, connections(timed()), tr)));
@@ -242,7 +243,7 @@ TASKIO_TEST_CASE(unless_stopping_after_the_stop_does_not_start_the_read) {
     };
     const bool read = co_await s.unless_stopping(never_started());
     BOOST_TEST(!read);
-    tr("done" + at());
+    tr("done" + loop_time_mark());
   };
   auto server = taskio::create_task(s.serve(acceptor, accept_loop(s, connections(reads_after_stop()), tr)));
   co_await taskio::sleep(500ms);
