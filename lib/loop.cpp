@@ -195,6 +195,9 @@ void loop::unregister_task(task_state_base& t) {
   tasks_.erase(t);  // (a no-op when it is not registered)
 }
 
+void loop::list_local(task_state_base& t) noexcept { local_tasks_.push_back(t); }
+void loop::unlist_local(task_state_base& t) noexcept { local_tasks_.erase(t); }
+
 std::vector<task_state_base*> loop::pending_tasks() {
   auto guard = lock();
   std::vector<task_state_base*> out;
@@ -218,6 +221,13 @@ void loop::shutdown() {
   }
   for (timer_node* n : nodes)
     if (n->destroy) n->destroy(n);
+  // No more local executor references (task_state.hpp): the ones left are
+  // dropped under the mutex from now on, wherever they go.
+  {
+    std::lock_guard<std::mutex> guard(local_refs_mutex());
+    for (task_state_base* t = tasks_.front(); t; t = tasks_.next(*t)) t->close_local();
+    local_tasks_.clear([](task_state_base& t) { t.close_local(); });
+  }
   // Tasks still pending are destroyed with the handlers that hold them, or
   // later with a handle kept by the user: then without the loop.
   {

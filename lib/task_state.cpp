@@ -117,6 +117,10 @@ task_state_base::task_state_base(loop& l, boost::asio::any_io_executor ex, std::
       where_(where),
       context_(*this, std::move(context)),
       inner_(ex_) {
+  if (l.single_thread()) {
+    local_queue_ = l.run_queue();
+    local_loop_.store(&l, std::memory_order_relaxed);
+  }
   l.register_task(*this);
   if (log_enabled(log_level::trace)) log(log_level::trace, *this, "task created: " + describe(*this));
 }
@@ -254,7 +258,7 @@ void task_state_base::start(thread_type thread, std::optional<bool> eager_start)
   // this thread, so the step cannot overlap another step of the strand).
   if (eager_start.value_or(loop_->eager_tasks()) && thread_state::current_loop() == loop_ &&
       inner_.running_in_this_thread()) {
-    ref_ptr<task_state_base> keep(this);
+    task_executor keep(this);
     entry_ = thread.entry_point();         // identity: the task's own chain (see own_chain_running)
     step([&thread] { thread.launch(); });  // restores the creator's current_task() after
     return;
@@ -263,7 +267,8 @@ void task_state_base::start(thread_type thread, std::optional<bool> eager_start)
 }
 
 void task_state_base::post_first_step(thread_type thread) {
-  inner_.post([t = ref_ptr<task_state_base>(this), thread = std::move(thread)]() mutable {
+  inner_.post([ex = task_executor(this), thread = std::move(thread)]() mutable {
+    task_state_base* t = ex.task();
     t->entry_ = thread.entry_point();
     t->step([&thread] { thread.launch(); });
   });
@@ -273,6 +278,63 @@ void task_state_base::on_done() noexcept {
   forget_delivery();
   switched_ = nullptr;
   loop_->unregister_task(*this);
+  // (on the loop's thread) local references outlive the task: the loop
+  // keeps it listed until they are gone, or closes them when it shuts down
+  if (local_loop_.load(std::memory_order_relaxed)) {
+    if (local_refs_ > 0) {
+      local_listed_ = true;
+      loop_->list_local(*this);
+    } else {
+      local_loop_.store(nullptr, std::memory_order_relaxed);
+    }
+  }
+}
+
+std::mutex& local_refs_mutex() noexcept {
+  static std::mutex m;
+  return m;
+}
+
+void task_state_base::last_local_ref_gone() noexcept {
+  if (local_listed_) {  // finished: no more local references
+    local_listed_ = false;
+    local_loop_.load(std::memory_order_relaxed)->unlist_local(*this);
+    local_loop_.store(nullptr, std::memory_order_relaxed);
+  }
+  release();
+}
+
+namespace {
+/// A local reference dropped off the loop's thread, queued to the loop: it
+/// is dropped there; destroyed unrun (io_context shutdown, after the loop
+/// closed its local references), it is dropped under the mutex.
+struct local_release_op : asio_compat::scheduler_operation {
+  task_state_base* t;
+  explicit local_release_op(task_state_base* task) noexcept : scheduler_operation(&complete), t(task) {}
+  static void complete(void* owner, asio_compat::scheduler_operation* base, const boost::system::error_code&,
+                       std::size_t) {
+    task_state_base* t = static_cast<local_release_op*>(base)->t;
+    delete static_cast<local_release_op*>(base);
+    if (owner)
+      t->release_local_here();
+    else
+      t->release_local_ref();
+  }
+};
+}  // namespace
+
+void task_state_base::release_local_elsewhere() noexcept {
+  std::unique_lock<std::mutex> guard(local_refs_mutex());
+  if (loop* l = local_loop_.load(std::memory_order_relaxed)) {
+    // open: the loop (alive until its shutdown closes this task, which
+    // takes the mutex) drops it on its thread
+    l->post_operation(new local_release_op(this));
+    return;
+  }
+  if (--local_refs_ == 0) {
+    guard.unlock();
+    release();
+  }
 }
 
 void task_state_base::finish_cancelled_before_start() {

@@ -33,6 +33,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/detail/call_stack.hpp>
+#include <boost/asio/detail/thread_context.hpp>
 #include <boost/asio/detail/scheduler.hpp>
 #include <boost/asio/detail/scheduler_operation.hpp>
 #include <boost/asio/io_context.hpp>
@@ -60,6 +61,14 @@ inline scheduler& scheduler_of(boost::asio::io_context& io) { return boost::asio
 
 /// Queues `op` on `s` as a new, non-continuation completion.
 inline void post_immediate(scheduler& s, scheduler_operation* op) { s.post_immediate_completion(op, false); }
+
+/// This thread is running `s` (inside its run/poll): a pointer comparison
+/// on Asio's thread-local call stack; `s` is not dereferenced.
+inline bool running_in(scheduler* s) noexcept {
+  using call_stack = boost::asio::detail::call_stack<boost::asio::detail::thread_context,
+                                                     boost::asio::detail::thread_info_base>;
+  return call_stack::contains(s) != nullptr;
+}
 
 /// The concurrency hint an io_context was constructed with (1: one thread
 /// runs it, so the scheduler takes no locks). `ctx` is an io_context.

@@ -68,6 +68,8 @@ public:
   /// unrun (io_context shutdown).
   void post_operation(asio_compat::scheduler_operation* op) { asio_compat::post_immediate(scheduler_, op); }
   boost::asio::io_context::executor_type get_executor() noexcept { return io_.get_executor(); }
+  /// The io_context's scheduler (its run queue).
+  asio_compat::scheduler* run_queue() noexcept { return &scheduler_; }
 
   // --- configuration (runner, before anything runs) ---
   void configure(bool virtual_time, bool debug, clock::duration slow_step, std::size_t threads);
@@ -100,6 +102,12 @@ public:
   void unregister_task(task_state_base& t);
   /// The pending tasks, each with a reference added (caller releases).
   std::vector<task_state_base*> pending_tasks();
+
+  // --- loop-local executor references (task_state.hpp, task_executor) ---
+  /// A finished task still counting local references (on the loop's thread):
+  /// listed so that shutdown can close them. Unlisted when the last goes.
+  void list_local(task_state_base& t) noexcept;
+  void unlist_local(task_state_base& t) noexcept;
 
   /// The to_thread pool (a service of its own, thread_pool.hpp).
   thread_pool_service& thread_pool() noexcept { return pool_; }
@@ -154,6 +162,9 @@ private:
   std::uint64_t arm_generation_ = 0;
   // registry: pending tasks, in creation order
   intrusive_list<task_state_base, registry_tag> tasks_;
+  // finished tasks whose local executor references are still counted (the
+  // registry's hook, free once a task is done; single-threaded loops only)
+  intrusive_list<task_state_base, registry_tag> local_tasks_;
   // every live loop, for debuggers (lib/loop.cpp: all_loops)
   loop* all_next_ = nullptr;
   thread_pool_service& pool_;  // the to_thread pool, joined by shutdown()

@@ -36,7 +36,9 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 
+#include <atomic>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <source_location>
 #include <stdexcept>
@@ -165,6 +167,45 @@ public:
   /// outlive the loop (a handle kept by the user), so it forgets the loop.
   void forget_loop() noexcept { loop_ = nullptr; }
 
+  // --- loop-local executor references (task_executor) ---
+  // A task on a single-threaded loop (concurrency hint 1) counts the
+  // executor references made on the thread running its loop in a plain
+  // integer: while that count is non-zero the task holds one ordinary
+  // (atomic) reference on behalf of all of them. A local reference dropped
+  // on another thread is handed to the loop (a queued operation that drops
+  // it there); once the loop shuts down (close_local) the count is guarded
+  // by one process-wide mutex instead. doc/design.md, "Executor references".
+
+  /// This thread may make and drop local references of this task: its loop
+  /// is single-threaded, not shut down, and this thread is running it (the
+  /// thread's current loop, or inside its io_context's run).
+  bool local_thread() const noexcept {
+    loop* o = local_loop_.load(std::memory_order_relaxed);
+    return o && (thread_state::current_loop() == o || asio_compat::running_in(local_queue_));
+  }
+  /// A new local reference (local_thread() only).
+  void add_local_ref() noexcept {
+    if (local_refs_++ == 0) add_ref();
+  }
+  /// Drops a local reference, on any thread.
+  void release_local_ref() noexcept {
+    if (local_thread()) [[likely]]
+      release_local_here();
+    else
+      release_local_elsewhere();
+  }
+  /// Drops a local reference on the loop's thread (local_thread(), or an
+  /// operation the loop's io_context runs).
+  void release_local_here() noexcept {
+    if (--local_refs_ == 0) last_local_ref_gone();
+  }
+  /// The loop shuts down (loop::shutdown, under local_refs_mutex()): no
+  /// more local references; the ones left are dropped under the mutex.
+  void close_local() noexcept {
+    local_loop_.store(nullptr, std::memory_order_relaxed);
+    local_listed_ = false;
+  }
+
 private:
   /// The step hook. Inline, with one predictable branch on each side: the
   /// rare cases (a nested step, debug-mode timing, Ctrl-C, a cancellation
@@ -216,6 +257,12 @@ private:
   BOOST_NOINLINE void end_step_rare(std::int64_t started_ns);
 
   void on_done() noexcept;
+  /// The local count reached zero: unlists a finished task, drops the
+  /// reference held on behalf of the local ones (may free this state).
+  void last_local_ref_gone() noexcept;
+  /// A local reference dropped off the loop's thread: queued to the loop,
+  /// or (loop shut down) dropped under local_refs_mutex().
+  void release_local_elsewhere() noexcept;
   /// Another awaitable thread (a plain coroutine) started inline within this
   /// step is still in its launch (Asio 1.36 on; false before).
   bool foreign_launch() const noexcept;
@@ -232,34 +279,50 @@ private:
   bool* switched_ = nullptr;
   asio_compat::entry_frame* entry_ = nullptr;  // the task's awaitable thread, from its first step until destroyed
   const void* launch_mark_ = nullptr;          // asio_compat::launch_top() when the outermost step began
+  // local executor references: the loop that counts them (null: a
+  // multi-threaded loop, a finished task with none left, or shut down) and
+  // its scheduler (compared, never dereferenced)
+  std::atomic<loop*> local_loop_{nullptr};
+  asio_compat::scheduler* local_queue_ = nullptr;
+  int local_refs_ = 0;         // the loop's thread; under local_refs_mutex() once closed
+  bool local_listed_ = false;  // finished, in the loop's local_tasks_ (the loop's thread)
 };
 
-/// The executor every task's coroutine runs on: the step hook.
+/// Guards the local counts of tasks whose loop has shut down, and their
+/// hand-over (a foreign drop posts to the loop only while it is open).
+TASKIO_DECL std::mutex& local_refs_mutex() noexcept;
+
+/// The executor every task's coroutine runs on: the step hook. It holds a
+/// reference on its task: a local one (no atomic operation) when made on
+/// the thread running the task's single-threaded loop, else an ordinary
+/// one (task_state_base::local_thread). Moves carry the reference and its
+/// kind.
 class TASKIO_DECL task_executor {
 public:
-  explicit task_executor(task_state_base* t, bool never = false) noexcept : t_(t), never_(never) {
-    t_->add_ref();
+  explicit task_executor(task_state_base* t, bool never = false) noexcept
+      : t_(t), never_(never), local_(t->local_thread()) {
+    if (local_)
+      t_->add_local_ref();
+    else
+      t_->add_ref();
   }
   task_executor(const task_executor& o) noexcept : task_executor(o.t_, o.never_) {}
-  task_executor(task_executor&& o) noexcept : t_(std::exchange(o.t_, nullptr)), never_(o.never_) {}
+  task_executor(task_executor&& o) noexcept
+      : t_(std::exchange(o.t_, nullptr)), never_(o.never_), local_(o.local_) {}
   task_executor& operator=(const task_executor& o) noexcept {
-    o.t_->add_ref();
-    if (t_) t_->release();
-    t_ = o.t_;
-    never_ = o.never_;
+    if (this != &o) *this = task_executor(o);
     return *this;
   }
   task_executor& operator=(task_executor&& o) noexcept {
     if (this != &o) {
-      if (t_) t_->release();
+      drop();
       t_ = std::exchange(o.t_, nullptr);
       never_ = o.never_;
+      local_ = o.local_;
     }
     return *this;
   }
-  ~task_executor() {
-    if (t_) t_->release();
-  }
+  ~task_executor() { drop(); }
 
   task_state_base* task() const noexcept { return t_; }
 
@@ -283,8 +346,10 @@ public:
     if (!never_ && t->inner().running_in_this_thread()) {
       t->step(std::forward<F>(f));
     } else {
-      t->inner().post([t = ref_ptr<task_state_base>(t), f = std::decay_t<F>(std::forward<F>(f))]() mutable {
-        t->step(std::move(f));
+      // the posted function keeps the task alive with a copy of this
+      // executor (a local reference when posted on the loop's thread)
+      t->inner().post([ex = task_executor(t), f = std::decay_t<F>(std::forward<F>(f))]() mutable {
+        ex.t_->step(std::move(f));
       });
     }
   }
@@ -295,8 +360,17 @@ public:
   friend bool operator!=(const task_executor& a, const task_executor& b) noexcept { return !(a == b); }
 
 private:
+  void drop() noexcept {
+    if (!t_) return;
+    if (local_)
+      t_->release_local_ref();
+    else
+      t_->release();
+  }
+
   task_state_base* t_;
   bool never_;
+  bool local_;  // t_'s reference is a local one
 };
 
 /// If `ex` is a task's executor (from `co_await this_coro::executor` inside
