@@ -275,7 +275,11 @@ private:
   std::source_location where_;
   task_context context_;
   inner_executor inner_;
-  int depth_ = 0;
+  // (depth_, local_listed_ and local_refs_ share one 8-byte slot: the task
+  // state's size is what a suspended task costs; doc/benchmarks.md "mem")
+  std::int16_t depth_ = 0;     // nested steps of this task: bounded by the stack, far below 2^15
+  bool local_listed_ = false;  // finished, in the loop's local_tasks_ (the loop's thread)
+  int local_refs_ = 0;         // local executor references: the loop's thread; under local_refs_mutex() once closed
   bool* switched_ = nullptr;
   asio_compat::entry_frame* entry_ = nullptr;  // the task's awaitable thread, from its first step until destroyed
   const void* launch_mark_ = nullptr;          // asio_compat::launch_top() when the outermost step began
@@ -284,8 +288,6 @@ private:
   // its scheduler (compared, never dereferenced)
   std::atomic<loop*> local_loop_{nullptr};
   asio_compat::scheduler* local_queue_ = nullptr;
-  int local_refs_ = 0;         // the loop's thread; under local_refs_mutex() once closed
-  bool local_listed_ = false;  // finished, in the loop's local_tasks_ (the loop's thread)
 };
 
 /// Guards the local counts of tasks whose loop has shut down, and their
