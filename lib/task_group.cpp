@@ -31,9 +31,12 @@ class task_group_state final : public ref_counted {
 public:
   /// The group's registration on one child, and its link in the live list.
   struct live_tag;
-  struct child_node final : completion_node, list_hook<live_tag> {
+  /// Also the child-completion notice itself: queued on the io_context
+  /// when the child completes (one block per child, no posted handler).
+  struct child_node final : completion_node, list_hook<live_tag>, asio_compat::scheduler_operation {
     ref_ptr<task_group_state> group;
     ref_ptr<task_state_base> child;
+    child_node() noexcept : scheduler_operation(&run_queued) {}
   };
 
   task_group_state() { exit_waiter_.set_awaited(&list_live, this); }
@@ -60,6 +63,8 @@ public:
 private:
   struct child_done;
   static void on_fire(completion_node* n, future_state_base& s);
+  static void run_queued(void* owner, asio_compat::scheduler_operation* base, const boost::system::error_code&,
+                         std::size_t);
   void on_child_done(child_node& n);
   void abort();
   void log_dropped(const std::vector<std::exception_ptr>& errors, const std::exception_ptr& body_error) const;
@@ -83,8 +88,10 @@ private:
   wait_queue exit_waiter_{"taskio::task_group", "TaskGroup"};  // the parent, while exiting
 };
 
-/// The posted child-completion handler. Destroyed without running (loop
-/// shutdown), it only frees the node.
+/// The child-completion notice, run one loop iteration after the child
+/// completed: as the node itself queued on a plain io_context, else as
+/// this posted handler (a strand, another executor). Destroyed without
+/// running (loop shutdown), it only frees the node.
 struct task_group_state::child_done {
   child_node* n;
   explicit child_done(child_node* node) noexcept : n(node) {}
@@ -100,6 +107,12 @@ struct task_group_state::child_done {
     node->group->on_child_done(*node);
   }
 };
+
+void task_group_state::run_queued(void* owner, asio_compat::scheduler_operation* base,
+                                  const boost::system::error_code&, std::size_t) {
+  child_done done(static_cast<child_node*>(base));
+  if (owner) done();  // else: io_context shutdown, `done` frees the node
+}
 
 std::string task_group_state::repr() const {
   std::string info;
@@ -156,7 +169,11 @@ void task_group_state::adopt(task_state_base& child) {
 
 void task_group_state::on_fire(completion_node* n, future_state_base&) {
   auto* c = static_cast<child_node*>(n);
-  c->child->inner().post(child_done(c));
+  const inner_executor& ex = c->child->inner();
+  if (loop* l = c->child->loop_or_null(); l && ex.is_io())
+    l->post_operation(c);  // as post() would queue a handler, without allocating one
+  else
+    ex.post(child_done(c));
 }
 
 // doc/semantics.md 5.4 (TaskGroup child completion)
