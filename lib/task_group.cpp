@@ -29,6 +29,13 @@ namespace taskio::detail {
 
 class task_group_state final : public ref_counted {
 public:
+  /// The group's registration on one child, and its link in the live list.
+  struct live_tag;
+  struct child_node final : completion_node, list_hook<live_tag> {
+    ref_ptr<task_group_state> group;
+    ref_ptr<task_state_base> child;
+  };
+
   task_group_state() { exit_waiter_.set_awaited(&list_live, this); }
 
   std::string repr() const;
@@ -39,7 +46,7 @@ public:
   void enter(task_state_base* parent);
   void cancel();
   const boost::asio::any_io_executor& parent_executor() const;
-  void adopt(task_state_base& child, group_link& link);
+  void adopt(task_state_base& child);
 
   // aexit, in three parts around the wait for the children
   void begin_exit(const std::exception_ptr& e);
@@ -52,17 +59,15 @@ public:
 
 private:
   struct child_done;
-  friend void run_group_link(void*, asio_compat::scheduler_operation*, const boost::system::error_code&,
-                             std::size_t);
   static void on_fire(completion_node* n, future_state_base& s);
-  void on_child_done(group_link& n);
+  void on_child_done(child_node& n);
   void abort();
   void log_dropped(const std::vector<std::exception_ptr>& errors, const std::exception_ptr& body_error) const;
   /// The children not done yet: what the exit awaits (the await graph,
   /// introspection.hpp).
   static void list_live(const void* self, std::vector<ref_ptr<future_state_base>>& out) {
     const auto& live = static_cast<const task_group_state*>(self)->live_;
-    for (group_link* n = live.front(); n; n = live.next(*n)) out.emplace_back(n->child);
+    for (child_node* n = live.front(); n; n = live.next(*n)) out.emplace_back(n->child.get());
   }
 
   bool entered_ = false;
@@ -70,7 +75,7 @@ private:
   bool aborting_ = false;
   bool parent_cancel_requested_ = false;
   ref_ptr<task_state_base> parent_;
-  intrusive_list<group_link, group_link_tag> live_;  // children not done, in creation order
+  intrusive_list<child_node, live_tag> live_;  // children not done, in creation order
   std::vector<std::exception_ptr> errors_;  // completion order
   std::exception_ptr base_error_;           // first fatal error
   std::exception_ptr propagate_cancel_;     // the cancellation to re-raise, if any
@@ -78,41 +83,23 @@ private:
   wait_queue exit_waiter_{"taskio::task_group", "TaskGroup"};  // the parent, while exiting
 };
 
-/// The child-completion notice, run one loop iteration after the child
-/// completed: as the link itself queued on a plain io_context, else as
-/// this posted handler (a strand, another executor). Destroyed without
-/// running (loop shutdown), it only unlinks. Either way it then releases
-/// the group and, last, the child (whose state holds the link).
+/// The posted child-completion handler. Destroyed without running (loop
+/// shutdown), it only frees the node.
 struct task_group_state::child_done {
-  group_link* n;
-  explicit child_done(group_link* link) noexcept : n(link) {}
+  child_node* n;
+  explicit child_done(child_node* node) noexcept : n(node) {}
   child_done(child_done&& o) noexcept : n(std::exchange(o.n, nullptr)) {}
   ~child_done() {
     if (!n) return;
     n->group->live_.erase(*n);
-    release(n);
+    delete n;
   }
   void operator()() {
-    struct releaser {
-      group_link* n;
-      ~releaser() { release(n); }
-    } last{std::exchange(n, nullptr)};
-    loop_scope scope(&last.n->child->get_loop());
-    last.n->group->on_child_done(*last.n);
-  }
-  static void release(group_link* n) noexcept {
-    task_group_state* g = std::exchange(n->group, nullptr);
-    task_state_base* c = std::exchange(n->child, nullptr);
-    g->release();
-    c->release();  // may destroy the state holding *n
+    std::unique_ptr<child_node> node(std::exchange(n, nullptr));
+    loop_scope scope(&node->child->get_loop());
+    node->group->on_child_done(*node);
   }
 };
-
-void run_group_link(void* owner, asio_compat::scheduler_operation* op, const boost::system::error_code&,
-                    std::size_t) {
-  task_group_state::child_done done(static_cast<group_link*>(op));
-  if (owner) done();  // else: io_context shutdown, `done` only unlinks and releases
-}
 
 std::string task_group_state::repr() const {
   std::string info;
@@ -150,15 +137,14 @@ const boost::asio::any_io_executor& task_group_state::parent_executor() const {
   return parent_->inner().get();
 }
 
-void task_group_state::adopt(task_state_base& child, group_link& n) {
+void task_group_state::adopt(task_state_base& child) {
   try {
-    add_ref();
-    n.group = this;
-    child.add_ref();
-    n.child = &child;
-    n.fire = &on_fire;
-    live_.push_back(n);
-    child.add_node(&n);
+    auto* n = new child_node;
+    n->group = ref_ptr<task_group_state>(this);
+    n->child = ref_ptr<task_state_base>(&child);
+    n->fire = &on_fire;
+    live_.push_back(*n);
+    child.add_node(n);
     // gh-155418: an eager child that aborted the group (cancel()) in its
     // first step was not in the list abort() cancelled.
     if (aborting_ && !child.done()) child.cancel({});
@@ -169,16 +155,12 @@ void task_group_state::adopt(task_state_base& child, group_link& n) {
 }
 
 void task_group_state::on_fire(completion_node* n, future_state_base&) {
-  auto* link = static_cast<group_link*>(n);
-  const inner_executor& ex = link->child->inner();
-  if (loop* l = link->child->loop_or_null(); l && ex.is_io())
-    l->post_operation(link);  // as post() would queue a handler, without allocating one
-  else
-    ex.post(child_done(link));
+  auto* c = static_cast<child_node*>(n);
+  c->child->inner().post(child_done(c));
 }
 
 // doc/semantics.md 5.4 (TaskGroup child completion)
-void task_group_state::on_child_done(group_link& n) {
+void task_group_state::on_child_done(child_node& n) {
   live_.erase(n);
   if (live_.empty()) exit_waiter_.wake_all();
   task_state_base& child = *n.child;
@@ -203,7 +185,7 @@ void task_group_state::on_child_done(group_link& n) {
 
 void task_group_state::abort() {
   aborting_ = true;
-  for (group_link* c = live_.front(); c; c = live_.next(*c))
+  for (child_node* c = live_.front(); c; c = live_.next(*c))
     if (!c->child->done()) c->child->cancel({});
 }
 
@@ -314,7 +296,7 @@ const boost::asio::any_io_executor& task_group::parent_executor(const char* who)
   return state(who).parent_executor();
 }
 
-void task_group::adopt(detail::task_state_base& child, detail::group_link& link) { s_->adopt(child, link); }
+void task_group::adopt(detail::task_state_base& child) { s_->adopt(child); }
 
 boost::asio::awaitable<void> task_group::aenter() {
   detail::task_state_base* parent = co_await detail::attached_task();

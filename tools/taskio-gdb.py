@@ -39,8 +39,7 @@
 #    lists its children in entries_ (who_: "taskio::gather"); any other
 #    future is looked up in the await_edge registry (lib/introspection.cpp,
 #    registry()::r), whose std::function captures one handle: a task group's
-#    state (its live children: the intrusive_list live_ of group_link, each
-#    inside its child's state, detail/group_link.hpp) or a
+#    state (its live children: the intrusive_list live_ of child_node) or a
 #    future (shield).
 
 import gdb
@@ -288,10 +287,10 @@ def _pending_children(watcher):
 
 def _group_children(group):
     """A task group's live children (task_group_state::live_)."""
-    link_ptr = _type(NS + "group_link").pointer()
+    node_ptr = _type(NS + "task_group_state::child_node").pointer()
     out, h = [], group.dereference()["live_"]["head_"]
     while int(h):
-        out.append(h.cast(link_ptr).dereference()["child"])
+        out.append(h.cast(node_ptr).dereference()["child"]["p_"])
         h = h.dereference()["next_link"]
     return out
 

@@ -58,7 +58,6 @@
 
 #include <taskio/config.hpp>
 #include <taskio/create_task.hpp>
-#include <taskio/detail/group_link.hpp>
 #include <taskio/exception_group.hpp>
 #include <taskio/task.hpp>
 #include <taskio/task_options.hpp>
@@ -180,7 +179,7 @@ private:
   const boost::asio::any_io_executor& parent_executor(const char* who) const;
   /// Registers a just-launched child (cancels it if that fails, or if the
   /// group started aborting during the child's eager first step).
-  void adopt(detail::task_state_base& child, detail::group_link& link);
+  void adopt(detail::task_state_base& child);
   detail::task_group_state& state(const char* who) const;
 
   detail::task_group_state* s_;
@@ -191,11 +190,10 @@ private:
 template <class T>
 task<T> task_group::create_task(boost::asio::awaitable<T> coro, task_options opts, std::source_location where) {
   const auto& ex = parent_executor("taskio::task_group::create_task");  // may throw: coro never runs
-  // the group's link lives in the child's state block (no allocation of its own)
-  auto t = detail::launch_task<T, detail::grouped_task_state<T>>(ex, std::move(coro), std::move(opts.name), where,
-                                                                 opts.eager_start, detail::given_context(opts));
-  adopt(*t, t->link);
-  return detail::access::make<task<T>>(detail::ref_ptr<detail::task_state<T>>(std::move(t)));
+  auto t = detail::launch_task(ex, std::move(coro), std::move(opts.name), where, opts.eager_start,
+                               detail::given_context(opts));
+  adopt(*t);
+  return detail::access::make<task<T>>(std::move(t));
 }
 
 }  // namespace taskio

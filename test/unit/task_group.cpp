@@ -288,12 +288,12 @@ BOOST_AUTO_TEST_CASE(a_child_s_completion_notice_destroyed_unrun_releases_the_ch
   std::weak_ptr<int> watch;
   {
     asio::io_context io(1);
-    watch = child_done_notice_queued(io, io.get_executor());  // the notice is the queued link itself
+    watch = child_done_notice_queued(io, io.get_executor());
   }
   BOOST_TEST(watch.expired());
   {
     asio::io_context io(1);
-    watch = child_done_notice_queued(io, asio::make_strand(io));  // the notice is a posted handler
+    watch = child_done_notice_queued(io, asio::make_strand(io));
   }
   BOOST_TEST(watch.expired());
 }

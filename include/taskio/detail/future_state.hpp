@@ -89,8 +89,6 @@ public:
   ~future_state_base() override;
 
   loop& get_loop() const noexcept { return *loop_; }
-  /// The loop, or null once it is gone (a task outliving its io_context).
-  loop* loop_or_null() const noexcept { return loop_; }
   /// loop::check_thread (nothing once the loop is gone).
   void check_thread(const char* who) const;
   /// Where callbacks are scheduled: the loop's executor, or the task's.

@@ -303,10 +303,9 @@ private:
 /// a task), the executor that task was created on; else `ex` itself.
 TASKIO_DECL boost::asio::any_io_executor unwrap_executor(const boost::asio::any_io_executor& ex);
 
-/// task<T>'s state (a task_group's child: grouped_task_state<T>,
-/// detail/group_link.hpp).
+/// task<T>'s state.
 template <class T>
-class task_state : public task_state_base, public result_slot<T> {
+class task_state final : public task_state_base, public result_slot<T> {
 public:
   using task_state_base::task_state_base;
 };
@@ -352,16 +351,14 @@ void require_valid(const boost::asio::awaitable<T>& aw) {
     throw std::invalid_argument("taskio: cannot run an empty asio::awaitable (moved from, or already awaited)");
 }
 
-/// `State`: task_state<T> or a class derived from it (constructed with
-/// task_state<T>'s arguments).
-template <class T, class State = task_state<T>>
-ref_ptr<State> launch_task(boost::asio::any_io_executor ex, boost::asio::awaitable<T> body, std::string name,
-                           std::source_location where, std::optional<bool> eager_start = {},
-                           ref_ptr<context_impl> context = {}) {
+template <class T>
+ref_ptr<task_state<T>> launch_task(boost::asio::any_io_executor ex, boost::asio::awaitable<T> body, std::string name,
+                                   std::source_location where, std::optional<bool> eager_start = {},
+                                   ref_ptr<context_impl> context = {}) {
   require_valid(body);
   ex = unwrap_executor(ex);
   loop& l = loop::of(ex);
-  ref_ptr<State> t(new State(l, ex, std::move(name), where, std::move(context)));
+  ref_ptr<task_state<T>> t(new task_state<T>(l, ex, std::move(name), where, std::move(context)));
   task_state_base::thread_type thread(
       task_entry<T>(t.get(), std::move(body)), boost::asio::any_io_executor(task_executor(t.get())),
       t->signal().slot(), boost::asio::cancellation_state(t->signal().slot()));
