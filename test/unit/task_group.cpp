@@ -261,43 +261,6 @@ BOOST_AUTO_TEST_CASE(a_group_can_be_made_outside_any_loop) {
   BOOST_TEST(v == 5);
 }
 
-// The group's link to a child lives in the child's state and holds it until
-// the child's completion notice ran (detail/group_link.hpp). A notice still
-// queued when the io_context is destroyed must release it all the same: the
-// child's state (here: its result) is then destroyed, nothing leaks.
-/// Runs `io` until a group's only child completed; returns a watch on its result.
-std::weak_ptr<int> child_done_notice_queued(asio::io_context& io, const asio::any_io_executor& ex) {
-  auto result = std::make_shared<int>(7);
-  std::weak_ptr<int> watch = result;
-  bool finished = false;
-  taskio::create_task(ex, [](std::shared_ptr<int> r, bool& finished) -> asio::awaitable<void> {
-    co_await taskio::async_with(taskio::task_group{}, [&](taskio::task_group& tg) -> asio::awaitable<void> {
-      tg.create_task([](std::shared_ptr<int> r, bool& finished) -> asio::awaitable<std::shared_ptr<int>> {
-        finished = true;
-        co_return r;
-      }(std::move(r), finished));  // the handle is dropped: only the group holds the child
-      co_return;
-    });
-  }(std::move(result), finished));
-  while (!finished) io.run_one();  // the child's step completed it: its notice is queued, not run
-  BOOST_TEST(!watch.expired());
-  return watch;
-}
-
-BOOST_AUTO_TEST_CASE(a_child_s_completion_notice_destroyed_unrun_releases_the_child) {
-  std::weak_ptr<int> watch;
-  {
-    asio::io_context io(1);
-    watch = child_done_notice_queued(io, io.get_executor());
-  }
-  BOOST_TEST(watch.expired());
-  {
-    asio::io_context io(1);
-    watch = child_done_notice_queued(io, asio::make_strand(io));
-  }
-  BOOST_TEST(watch.expired());
-}
-
 // --- misuse ---
 
 TASKIO_TEST_CASE(entering_twice_is_an_error) {
