@@ -28,10 +28,14 @@ void callback_node_base::on_destroy(completion_node* n) { delete static_cast<cal
 future_state_base::future_state_base(loop& l, boost::asio::any_io_executor ex) : loop_(&l), ex_(std::move(ex)) {}
 
 future_state_base::~future_state_base() {
-  while (completion_node* n = callbacks_.pop_front())
-    if (n->destroy) n->destroy(n);
+  drop_nodes();
   if (log_unretrieved_ && log_enabled(log_level::error))
     log(log_level::error, std::string(kind()) + " exception was never retrieved: " + describe(*this));
+}
+
+void future_state_base::drop_nodes() noexcept {
+  while (completion_node* n = callbacks_.pop_front())
+    if (n->destroy) n->destroy(n);
 }
 
 void future_state_base::check_thread(const char* who) const {

@@ -195,6 +195,16 @@ void loop::unregister_task(task_state_base& t) {
   tasks_.erase(t);  // (a no-op when it is not registered)
 }
 
+void loop::bind_queue(parking_lot& q) {
+  auto guard = lock();
+  queues_.push_back(q);
+}
+
+void loop::unbind_queue(parking_lot& q) noexcept {
+  auto guard = lock();
+  queues_.erase(q);
+}
+
 void loop::list_local(task_state_base& t) noexcept { local_tasks_.push_back(t); }
 void loop::unlist_local(task_state_base& t) noexcept { local_tasks_.erase(t); }
 
@@ -221,6 +231,17 @@ void loop::shutdown() {
   }
   for (timer_node* n : nodes)
     if (n->destroy) n->destroy(n);
+  // Waiters still parked in the wait queues bound to this loop: operations
+  // nothing will complete and only their queue holds (a task parked at its
+  // own task group's exit is held by its own frame): destroyed unrun, with
+  // the frames their handlers own, as Asio destroys its queued handlers.
+  // All are taken out first: destroying a frame may destroy queues.
+  intrusive_list<parking_lot::orphan, parking_lot::orphan> parked;
+  {
+    auto guard = lock();
+    queues_.clear([&parked](parking_lot& q) { q.orphan_parked(parked); });
+  }
+  parked.clear([](parking_lot::orphan& w) { w.destroy_unrun(); });
   // No more local executor references (task_state.hpp): the ones left are
   // dropped under the mutex from now on, wherever they go.
   {

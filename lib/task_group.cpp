@@ -60,6 +60,8 @@ public:
 private:
   struct child_done;
   static void on_fire(completion_node* n, future_state_base& s);
+  /// The child will never complete (destroyed pending): the group forgets it.
+  static void on_destroy(completion_node* n);
   void on_child_done(child_node& n);
   void abort();
   void log_dropped(const std::vector<std::exception_ptr>& errors, const std::exception_ptr& body_error) const;
@@ -90,9 +92,7 @@ struct task_group_state::child_done {
   explicit child_done(child_node* node) noexcept : n(node) {}
   child_done(child_done&& o) noexcept : n(std::exchange(o.n, nullptr)) {}
   ~child_done() {
-    if (!n) return;
-    n->group->live_.erase(*n);
-    delete n;
+    if (n) on_destroy(n);
   }
   void operator()() {
     std::unique_ptr<child_node> node(std::exchange(n, nullptr));
@@ -143,6 +143,7 @@ void task_group_state::adopt(task_state_base& child) {
     n->group = ref_ptr<task_group_state>(this);
     n->child = ref_ptr<task_state_base>(&child);
     n->fire = &on_fire;
+    n->destroy = &on_destroy;
     live_.push_back(*n);
     child.add_node(n);
     // gh-155418: an eager child that aborted the group (cancel()) in its
@@ -157,6 +158,12 @@ void task_group_state::adopt(task_state_base& child) {
 void task_group_state::on_fire(completion_node* n, future_state_base&) {
   auto* c = static_cast<child_node*>(n);
   c->child->inner().post(child_done(c));
+}
+
+void task_group_state::on_destroy(completion_node* n) {
+  auto* c = static_cast<child_node*>(n);
+  c->group->live_.erase(*c);
+  delete c;
 }
 
 // doc/semantics.md 5.4 (TaskGroup child completion)

@@ -96,8 +96,15 @@ std::exception_ptr parked_waiter::finish() {
 // ---------------------------------------------------------------------------
 // wait_queue
 
+wait_queue::~wait_queue() {
+  if (loop_) loop_->unbind_queue(*this);
+}
+
 void wait_queue::bind(loop& l) {
-  if (!loop_) loop_ = &l;
+  if (!loop_) {
+    l.bind_queue(*this);
+    loop_ = &l;
+  }
   if (loop_ != &l)
     throw std::runtime_error(std::string(owner_) + ": " + owner_ + " is bound to a different event loop");
 }
@@ -110,6 +117,19 @@ std::exception_ptr wait_queue::bind_to(const boost::asio::any_io_executor& ex) n
   } catch (...) {
     return std::current_exception();
   }
+}
+
+void wait_queue::orphan_parked(intrusive_list<orphan, orphan>& out) noexcept {
+  for (parked_waiter* w = waiters_.front(); w;) {
+    parked_waiter* next = waiters_.next(*w);
+    if (w->state() == parked_waiter::status::parked) {
+      waiters_.erase(*w);
+      w->queue_ = nullptr;
+      out.push_back(*w);
+    }
+    w = next;
+  }
+  loop_ = nullptr;
 }
 
 void wait_queue::list_awaited(std::vector<ref_ptr<future_state_base>>& out) const {

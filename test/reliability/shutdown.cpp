@@ -346,6 +346,47 @@ BOOST_AUTO_TEST_CASE(an_io_context_destroyed_with_steps_queued) {
     BOOST_TEST(logged(std::string("Task was destroyed but it is pending! <Task pending name='") + name + "' created at "));
 }
 
+namespace {
+asio::awaitable<void> parks_forever(taskio::event& never, bool& destroyed) {
+  on_destroy d{destroyed};
+  co_await never.wait();
+}
+// At its group's exit the parent is parked in the group's wait queue, which
+// the group owns, which the parent's frame owns: only the loop can end it.
+asio::awaitable<void> waits_for_its_group(taskio::event& never, bool& child_gone, std::shared_ptr<int>) {
+  co_await taskio::async_with(taskio::task_group{}, [&](taskio::task_group& g) -> asio::awaitable<void> {
+    g.create_task(parks_forever(never, child_gone), "child");
+    co_return;
+  });
+}
+}  // namespace
+
+// Tasks parked in a wait queue (a primitive, a task group's exit) when the
+// io_context goes: the waiters are destroyed unrun with the tasks' frames,
+// also where the queue belongs to the parked task's own frame.
+BOOST_AUTO_TEST_CASE(an_io_context_destroyed_with_tasks_parked_in_wait_queues) {
+  clear_logs();
+  bool child_gone = false, waiter_gone = false;
+  auto token = std::make_shared<int>(0);  // held by the parent's frame (a parameter)
+  const std::weak_ptr<int> parent_frame = token;
+  taskio::event never;  // outlives the io_context
+  {
+    asio::io_context io(1);
+    taskio::create_task(io, waits_for_its_group(never, child_gone, std::move(token)), "parent");
+    taskio::create_task(io, parks_forever(never, waiter_gone), "waiter");
+    io.poll();  // all three parked: the parent at its group's exit, the others on the event
+    BOOST_TEST(!parent_frame.expired());
+  }
+  BOOST_TEST(parent_frame.expired());
+  BOOST_TEST(child_gone);
+  BOOST_TEST(waiter_gone);
+  for (const char* name : {"parent", "child", "waiter"})
+    BOOST_TEST_CONTEXT(name)
+    BOOST_TEST(logged(std::string("Task was destroyed but it is pending! <Task pending name='") + name + "' created at "));
+  never.set();  // no waiter left in it, no loop bound
+  BOOST_TEST(never.is_set());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace taskio_test::reliability

@@ -120,6 +120,9 @@ public:
   // --- callbacks ---
   void add_node(completion_node* n);   // n fires at once (scheduled) if done
   void remove_node(completion_node* n) noexcept { callbacks_.erase(*n); }
+  /// This future will never complete (its task was destroyed pending, or
+  /// the future itself goes): unlinks every node, freeing those it owns.
+  void drop_nodes() noexcept;
   /// Schedules f(future_state_base&) as a loop callback once done (at once
   /// if done already); returns its id for remove_done_callback.
   template <class F>

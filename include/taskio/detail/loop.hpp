@@ -43,6 +43,30 @@ class future_state_base;
 class task_state_base;
 struct registry_tag;
 
+/// A wait queue bound to a loop, as the loop sees it (the queue itself,
+/// detail/wait_queue.hpp, sits above the kernel). At shutdown the loop has
+/// every bound queue hand over the waiters still parked, then destroys them
+/// unrun: nothing else owns them once the io_context goes.
+class TASKIO_DECL parking_lot : public list_hook<parking_lot> {
+public:
+  /// One parked waiter, as the loop sees it at shutdown (its hook is the
+  /// queue's link: a waiter is in one list at a time).
+  class orphan : public list_hook<orphan> {
+  public:
+    /// Destroyed without completing; the awaiter no longer counts on it.
+    virtual void destroy_unrun() noexcept = 0;
+
+  protected:
+    ~orphan() = default;
+  };
+  /// Moves the waiters still parked to `out` and unbinds the queue (under
+  /// the loop's lock).
+  virtual void orphan_parked(intrusive_list<orphan, orphan>& out) noexcept = 0;
+
+protected:
+  ~parking_lot() = default;
+};
+
 class TASKIO_DECL loop : public boost::asio::execution_context::service {
 public:
   static boost::asio::execution_context::id id;
@@ -102,6 +126,10 @@ public:
   void unregister_task(task_state_base& t);
   /// The pending tasks, each with a reference added (caller releases).
   std::vector<task_state_base*> pending_tasks();
+
+  // --- wait queues (wait_queue.hpp): their parked waiters are destroyed at shutdown ---
+  void bind_queue(parking_lot& q);
+  void unbind_queue(parking_lot& q) noexcept;
 
   // --- loop-local executor references (task_state.hpp, task_executor) ---
   /// A finished task still counting local references (on the loop's thread):
@@ -165,6 +193,8 @@ private:
   // finished tasks whose local executor references are still counted (the
   // registry's hook, free once a task is done; single-threaded loops only)
   intrusive_list<task_state_base, registry_tag> local_tasks_;
+  // the wait queues bound to this loop (wait_queue::bind), for shutdown
+  intrusive_list<parking_lot, parking_lot> queues_;
   // every live loop, for debuggers (lib/loop.cpp: all_loops)
   loop* all_next_ = nullptr;
   thread_pool_service& pool_;  // the to_thread pool, joined by shutdown()

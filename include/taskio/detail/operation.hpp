@@ -147,19 +147,27 @@ struct awaiter_link {
     }
   }
 
+  /// The operation is destroyed without completing (loop shutdown):
+  /// unregisters only.
+  template <class Waiter>
+  void forget(Waiter* w) noexcept {
+    if (task) {
+      if (task->current_waiter() == w) task->set_waiter(nullptr);
+    } else if (slot.is_connected()) {
+      slot.clear();
+    }
+  }
+
   /// At completion, on the awaiter's executor: unregisters, then applies
   /// asyncio's step rule: a request still pending replaces the outcome by a
   /// cancelled_error (or is consumed by an incoming cancellation).
   template <class Waiter>
   void detach(Waiter* w, std::exception_ptr& e, bool incoming_is_cancellation, bool delivery_point) {
-    if (task) {
-      if (task->current_waiter() == w) task->set_waiter(nullptr);
-      if (delivery_point)
-        if (auto c = task->take_pending_cancel(incoming_is_cancellation)) e = std::move(c);
-      if (incoming_is_cancellation) task->remember_cancelled(e);
-    } else if (slot.is_connected()) {
-      slot.clear();
-    }
+    forget(w);
+    if (!task) return;
+    if (delivery_point)
+      if (auto c = task->take_pending_cancel(incoming_is_cancellation)) e = std::move(c);
+    if (incoming_is_cancellation) task->remember_cancelled(e);
   }
 };
 

@@ -140,7 +140,15 @@ public:
   }
   /// The entry frame is being destroyed (the coroutine finished, or was
   /// destroyed unfinished): identity checks stop reading it.
-  void forget_entry() noexcept { entry_ = nullptr; }
+  /// The entry frame goes: at the end of the task, or unrun (its io_context
+  /// destroyed while it was pending), when the nodes registered on it are
+  /// dropped: they would never fire, and one that holds the task (a task
+  /// group's registration) would keep it and its group alive for ever.
+  void forget_entry() noexcept {
+    entry_ = nullptr;
+    if (!done()) [[unlikely]]
+      drop_nodes();
+  }
   void finish_cancelled_before_start();
   void finish_exception(std::exception_ptr e);
   /// Body returned: false (and the task ends cancelled, the value is

@@ -34,6 +34,13 @@
 // from another loop gets std::runtime_error. Touch it on that loop's thread
 // only (waking a waiter from another thread while the loop runs throws
 // std::logic_error). The queue must outlive its waiters.
+//
+// Shutdown: a waiter still parked when its loop's io_context is destroyed is
+// an operation nothing will complete, and only the queue holds it: the loop
+// destroys it unrun (with the coroutine frames its handler owns), as Asio
+// destroys its queued handlers. Without that, a task parked on a queue its
+// own frame owns (a task group's exit: frame -> group -> queue -> waiter ->
+// frame) was never freed.
 
 #ifndef TASKIO_DETAIL_WAIT_QUEUE_HPP
 #define TASKIO_DETAIL_WAIT_QUEUE_HPP
@@ -62,7 +69,7 @@ class wait_queue;
 
 /// The part of a parked waiter that does not depend on its handler (see
 /// park_op below): its place in the queue, its state, its await-graph node.
-class TASKIO_DECL parked_waiter : public list_hook<>, public cancellation::waiter, public queued_wakeup {
+class TASKIO_DECL parked_waiter : public parking_lot::orphan, public cancellation::waiter, public queued_wakeup {
 public:
   enum class status : std::uint8_t { parked, woken, cancelled };
   status state() const noexcept { return status_; }
@@ -88,6 +95,7 @@ protected:
   void unlink() noexcept;
 
 private:
+  friend class wait_queue;
   virtual void post() = 0;  // post_completion of the concrete operation
   void set_status(status s);
   void mirror() const;  // the graph node's future follows the status
@@ -109,6 +117,13 @@ public:
       : parked_waiter(q, woken_first, &wake_step<park_op>), handler_(std::move(h)) {}
   ~park_op() { unlink(); }  // before the handler (and the frames it owns) goes
 
+  /// Loop shutdown (out of its queue, still parked): destroyed without
+  /// completing; the awaiting task no longer counts it as its waiter.
+  void destroy_unrun() noexcept override {
+    link_.forget(this);
+    delete_op(this);
+  }
+
   void complete() {
     std::exception_ptr e = finish();
     Handler h = take_handler_and_delete(this);
@@ -128,11 +143,13 @@ private:
   void post() override { post_completion(this, boost::asio::get_associated_executor(handler_)); }
 };
 
-class TASKIO_DECL wait_queue {
+class TASKIO_DECL wait_queue final : public parking_lot {
 public:
   /// `owner` names the primitive in error messages ("taskio::lock");
   /// `label` names it in the await graph ("Lock").
   wait_queue(const char* owner, const char* label) noexcept : owner_(owner), label_(label) {}
+  /// Leaves its loop's list of bound queues.
+  ~wait_queue();
   wait_queue(const wait_queue&) = delete;
   wait_queue& operator=(const wait_queue&) = delete;
 
@@ -192,6 +209,11 @@ public:
   /// The label from now on (a barrier's condition says "Barrier").
   void set_label(const char* label) noexcept { label_ = label; }
 
+  /// Loop shutdown (under the loop's lock): moves the waiters still parked
+  /// (not woken or cancelled: those are queued on the io_context, which
+  /// destroys them) to `out` and unbinds the queue.
+  void orphan_parked(intrusive_list<orphan, orphan>& out) noexcept override;
+
   /// park()'s asynchronous operation, completing with void(exception_ptr).
   /// Trivially copyable (g++ 12 and temporaries in co_await expressions).
   class parking {
@@ -246,7 +268,7 @@ private:
   awaited_lister list_ = nullptr;
   const void* list_ctx_ = nullptr;
   loop* loop_ = nullptr;
-  intrusive_list<parked_waiter> waiters_;
+  intrusive_list<parked_waiter, orphan> waiters_;
 };
 
 }  // namespace taskio::detail
